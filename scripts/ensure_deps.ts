@@ -29,8 +29,12 @@ export async function missingPackages(): Promise<string[]> {
     Deno.build.arch === "aarch64" ? "arm64" : "x64"
   }`;
   let native = false;
-  for await (const entry of Deno.readDir(new URL("node_modules/", root)).catch(() => [])) {
-    if (entry.name.startsWith(`nodejs-polars-${platform}`)) native = true;
+  try {
+    for await (const entry of Deno.readDir(new URL("node_modules/", root))) {
+      if (entry.name.startsWith(`nodejs-polars-${platform}`)) native = true;
+    }
+  } catch {
+    native = false;
   }
   if (!native) missing.push(`nodejs-polars-${platform}-*`);
   return missing;
