@@ -1,0 +1,318 @@
+/**
+ * Loading and validating NetFlix.csv-shaped files with nodejs-polars.
+ *
+ * Every column is read as text (no type guessing), so titles such as `1920` or `3%`, quoted
+ * commas, newlines inside descriptions, non-Latin scripts and HTML survive unchanged. Missing
+ * `type` and `rating` become `Unknown`, as the study did.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
+
+/** Columns every input file must have (the genres column only when labels are required). */
+export const REQUIRED_COLUMNS = [
+  "show_id",
+  "type",
+  "title",
+  "director",
+  "cast",
+  "country",
+  "date_added",
+  "release_year",
+  "rating",
+  "duration",
+  "genres",
+  "description",
+] as const;
+
+/** Value used for a missing `type` or `rating`. */
+export const UNKNOWN = "Unknown";
+
+/** The parsed titles, column by column; index `i` is the i-th kept row. */
+export interface Titles {
+  /** Number of rows kept. */
+  length: number;
+  /** 1-based data-row number in the source file (header excluded) of each kept row. */
+  rowNumber: number[];
+  showId: string[];
+  type: string[];
+  title: string[];
+  director: string[];
+  cast: string[];
+  country: string[];
+  dateAdded: string[];
+  releaseYear: string[];
+  rating: string[];
+  duration: string[];
+  /** Genres of each row, split on commas and trimmed (empty arrays when the file has none). */
+  genres: string[][];
+  description: string[];
+}
+
+/** One problem found in one row. */
+export interface RowProblem {
+  /** 1-based data-row number (the header is not counted). */
+  row: number;
+  /** The row's show_id, or an empty string when it has none. */
+  showId: string;
+  /** The column at fault. */
+  field: string;
+  /** What is wrong and what to do. */
+  message: string;
+}
+
+/** Options for {@linkcode readTitles} and {@linkcode parseTitles}. */
+export interface ReadTitlesOptions {
+  /** Require a non-empty `genres` column (training data). Default true. */
+  requireGenres?: boolean;
+  /**
+   * `"throw"` (default): any bad row aborts with an error listing the problems.
+   * `"skip"`: bad rows are left out and returned in `problems` (used by `predict`).
+   */
+  onBadRow?: "throw" | "skip";
+  /** Name used in messages (defaults to the path, or `"input"` for in-memory text). */
+  source?: string;
+}
+
+/** Result of {@linkcode readTitles}. */
+export interface ReadTitlesResult {
+  titles: Titles;
+  /** Rows left out (only with `onBadRow: "skip"`). */
+  problems: RowProblem[];
+  /** The raw bytes read (for hashing). */
+  bytes: Uint8Array;
+}
+
+/** Error thrown for unusable input; `problems` lists the rows at fault. */
+export class InputError extends Error {
+  problems: RowProblem[];
+  constructor(message: string, problems: RowProblem[] = []) {
+    super(message);
+    this.name = "InputError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads and validates a NetFlix.csv-shaped file.
+ *
+ * @example
+ * ```ts
+ * const { titles } = await readTitles("data/NetFlix.csv");
+ * console.log(titles.length, titles.genres[0]);
+ * ```
+ */
+export async function readTitles(
+  path: string,
+  options: ReadTitlesOptions = {},
+): Promise<ReadTitlesResult> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new InputError(
+        `${path}: file not found. Run \`npx deno task data\` to fetch NetFlix.csv into data/, ` +
+          "or pass --input PATH.",
+      );
+    }
+    throw new InputError(`${path}: cannot read the file (${(err as Error).message}).`);
+  }
+  const result = parseTitles(bytes, { source: path, ...options });
+  return { ...result, bytes };
+}
+
+/**
+ * Parses CSV bytes or text into {@linkcode Titles}, validating every row.
+ *
+ * @example
+ * ```ts
+ * const csv = "show_id,type,title,director,cast,country,date_added,release_year,rating,duration," +
+ *   "genres,description\ns1,Movie,A,,,,,2020,PG,90,Dramas,A story.\n";
+ * const { titles } = parseTitles(csv);
+ * titles.genres[0]; // ["Dramas"]
+ * ```
+ */
+export function parseTitles(
+  input: Uint8Array | string,
+  options: ReadTitlesOptions = {},
+): { titles: Titles; problems: RowProblem[] } {
+  const source = options.source ?? "input";
+  const requireGenres = options.requireGenres ?? true;
+  const buf = typeof input === "string" ? Buffer.from(input, "utf8") : Buffer.from(input);
+  if (buf.length === 0) {
+    throw new InputError(`${source}: the file is empty; expected a CSV header.`);
+  }
+  let df: pl.DataFrame;
+  try {
+    df = pl.readCSV(buf, { inferSchemaLength: 0, hasHeader: true });
+  } catch (err) {
+    const first = String((err as Error).message).split("\n").slice(0, 3).join(" ");
+    throw new InputError(
+      `${source}: not a readable CSV file (${first}). Check quoting: fields with commas, quotes ` +
+        'or newlines must be wrapped in double quotes, with inner quotes doubled ("").',
+    );
+  }
+  const columns = df.columns.map((c) => c.trim());
+  const needed = REQUIRED_COLUMNS.filter((c) => requireGenres || c !== "genres");
+  const missing = needed.filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new InputError(
+      `${source}: missing required column(s) ${missing.join(", ")}. The header must name ` +
+        `${needed.join(", ")} (found: ${columns.join(", ")}).`,
+    );
+  }
+  const col = (name: string): (string | null)[] => {
+    const idx = columns.indexOf(name);
+    if (idx < 0) return new Array(df.height).fill(null);
+    return df.getColumn(df.columns[idx]).toArray() as (string | null)[];
+  };
+  const raw = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [c, col(c)])) as Record<
+    (typeof REQUIRED_COLUMNS)[number],
+    (string | null)[]
+  >;
+
+  const titles: Titles = {
+    length: 0,
+    rowNumber: [],
+    showId: [],
+    type: [],
+    title: [],
+    director: [],
+    cast: [],
+    country: [],
+    dateAdded: [],
+    releaseYear: [],
+    rating: [],
+    duration: [],
+    genres: [],
+    description: [],
+  };
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < df.height; i++) {
+    const row = i + 1;
+    const showId = (raw.show_id[i] ?? "").trim();
+    const rowProblems: RowProblem[] = [];
+    const bad = (field: string, message: string) =>
+      rowProblems.push({ row, showId, field, message });
+    if (showId === "") bad("show_id", "show_id is empty; give every title a unique id");
+    else if (seen.has(showId)) {
+      bad("show_id", `show_id "${showId}" repeats row ${seen.get(showId)}; ids must be unique`);
+    }
+    const description = raw.description[i] ?? "";
+    if (description.trim() === "") {
+      bad("description", "description is empty; every title needs a description to embed");
+    }
+    const genres = (raw.genres[i] ?? "").split(",").map((g) => g.trim()).filter((g) => g !== "");
+    if (requireGenres && genres.length === 0) {
+      bad("genres", "genres is empty; list at least one genre, comma-separated");
+    }
+    if (rowProblems.length > 0) {
+      problems.push(...rowProblems);
+      continue;
+    }
+    if (showId !== "") seen.set(showId, row);
+    titles.rowNumber.push(row);
+    titles.showId.push(showId);
+    titles.type.push(nonEmpty(raw.type[i]) ?? UNKNOWN);
+    titles.title.push(raw.title[i] ?? "");
+    titles.director.push(raw.director[i] ?? "");
+    titles.cast.push(raw.cast[i] ?? "");
+    titles.country.push(raw.country[i] ?? "");
+    titles.dateAdded.push(raw.date_added[i] ?? "");
+    titles.releaseYear.push(raw.release_year[i] ?? "");
+    titles.rating.push(nonEmpty(raw.rating[i]) ?? UNKNOWN);
+    titles.duration.push(raw.duration[i] ?? "");
+    titles.genres.push(genres);
+    titles.description.push(description);
+  }
+  titles.length = titles.showId.length;
+  if (problems.length > 0 && (options.onBadRow ?? "throw") === "throw") {
+    throw new InputError(formatProblems(source, problems), problems);
+  }
+  return { titles, problems };
+}
+
+function nonEmpty(v: string | null | undefined): string | undefined {
+  const t = (v ?? "").trim();
+  return t === "" ? undefined : t;
+}
+
+/**
+ * Formats row problems as a readable multi-line message (at most `limit` rows listed).
+ *
+ * @example
+ * ```ts
+ * formatProblems("data/NetFlix.csv", [{ row: 3, showId: "s3", field: "genres", message: "empty" }]);
+ * ```
+ */
+export function formatProblems(
+  source: string,
+  problems: RowProblem[],
+  options: { limit?: number } = {},
+): string {
+  const limit = options.limit ?? 20;
+  const lines = problems.slice(0, limit).map((p) =>
+    `  row ${p.row}${p.showId ? ` (show_id ${p.showId})` : ""}, field ${p.field}: ${p.message}`
+  );
+  const more = problems.length > limit ? `\n  … and ${problems.length - limit} more` : "";
+  return `${source}: ${problems.length} bad row(s) (row numbers count data rows after the ` +
+    `header):\n${lines.join("\n")}${more}\nFix these rows in the CSV and run again.`;
+}
+
+/**
+ * Keeps the listed rows of a {@linkcode Titles} table (used for samples and splits).
+ *
+ * @example
+ * ```ts
+ * const firstTen = selectTitles(titles, [...Array(10).keys()]);
+ * ```
+ */
+export function selectTitles(titles: Titles, rows: ArrayLike<number>): Titles {
+  const pick = <T>(a: T[]): T[] => Array.from(rows, (r) => a[r]);
+  return {
+    length: rows.length,
+    rowNumber: pick(titles.rowNumber),
+    showId: pick(titles.showId),
+    type: pick(titles.type),
+    title: pick(titles.title),
+    director: pick(titles.director),
+    cast: pick(titles.cast),
+    country: pick(titles.country),
+    dateAdded: pick(titles.dateAdded),
+    releaseYear: pick(titles.releaseYear),
+    rating: pick(titles.rating),
+    duration: pick(titles.duration),
+    genres: pick(titles.genres),
+    description: pick(titles.description),
+  };
+}
+
+/**
+ * Turns {@linkcode Titles} into a polars DataFrame (genres joined with ", ") for display and
+ * saving; notebooks render it as a table.
+ *
+ * @example
+ * ```ts
+ * titlesFrame(titles).head(5);
+ * ```
+ */
+export function titlesFrame(titles: Titles): pl.DataFrame {
+  return pl.DataFrame({
+    show_id: titles.showId,
+    type: titles.type,
+    title: titles.title,
+    director: titles.director,
+    cast: titles.cast,
+    country: titles.country,
+    date_added: titles.dateAdded,
+    release_year: titles.releaseYear,
+    rating: titles.rating,
+    duration: titles.duration,
+    genres: titles.genres.map((g) => g.join(", ")),
+    description: titles.description,
+  });
+}
