@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { crossValPredictProba } from "../lib/cross_val_predict.ts";
+import type { MultiLabelEstimator } from "../lib/estimator.ts";
+import { kFold } from "../lib/k_fold.ts";
+import { type LabelMatrix, type Matrix, takeRows } from "../lib/matrix.ts";
+import { binarize } from "../lib/metrics.ts";
+import { STUDY_GRID, tuneThresholds } from "../lib/threshold_tuning.ts";
+
+/** A tiny estimator for the tests: P(label) = feature value of the label's column, scaled. */
+class ColumnEstimator implements MultiLabelEstimator {
+  seen: Matrix[] = [];
+  scale = 1;
+  fit(X: Matrix, _Y: LabelMatrix) {
+    this.seen.push(X);
+    let max = 0;
+    for (const v of X.data) max = Math.max(max, v);
+    this.scale = max || 1;
+  }
+  predictProba(X: Matrix): Matrix {
+    return { rows: X.rows, cols: X.cols, data: X.data.map((v) => v / this.scale) };
+  }
+  predict(X: Matrix, t: number | ArrayLike<number>): LabelMatrix {
+    return binarize(this.predictProba(X), t);
+  }
+}
+
+function problem(n: number): { X: Matrix; Y: LabelMatrix } {
+  // Column j holds a score; the label is 1 when the score exceeds 0.3 (label 0) or 0.7 (label 1).
+  const X = { rows: n, cols: 2, data: new Float32Array(n * 2) };
+  const Y = { rows: n, cols: 2, data: new Uint8Array(n * 2) };
+  for (let i = 0; i < n; i++) {
+    const s = ((i * 37) % n) / n;
+    X.data[i * 2] = s;
+    X.data[i * 2 + 1] = s;
+    Y.data[i * 2] = s > 0.3 ? 1 : 0;
+    Y.data[i * 2 + 1] = s > 0.7 ? 1 : 0;
+  }
+  return { X, Y };
+}
+
+Deno.test("crossValPredictProba fits each fold on its training rows only", async () => {
+  const { X, Y } = problem(50);
+  const folds = kFold(50, { nSplits: 5, seed: 1 });
+  const models: ColumnEstimator[] = [];
+  const oof = await crossValPredictProba(
+    () => {
+      const m = new ColumnEstimator();
+      models.push(m);
+      return m;
+    },
+    [X, Y],
+    { folds },
+  );
+  assert.equal(models.length, 5);
+  for (const [k, m] of models.entries()) {
+    assert.deepEqual(m.seen[0].data, takeRows(X, folds[k].train).data);
+  }
+  assert.equal(oof.rows, 50);
+  await assert.rejects(
+    () => crossValPredictProba(() => new ColumnEstimator(), [X, Y], { folds: [folds[0]] }),
+    /is in no fold's test rows/,
+  );
+});
+
+Deno.test("tuneThresholds finds each label's own threshold and the best global one", async () => {
+  const { X, Y } = problem(200);
+  const folds = kFold(200, { nSplits: 5, seed: 3 });
+  const oof = await crossValPredictProba(() => new ColumnEstimator(), [X, Y], { folds });
+  const tuned = tuneThresholds(Y, oof, { folds });
+  assert.equal(tuned.cvCurve.length, STUDY_GRID.length);
+  assert.deepEqual(tuned.cvCurve.map((p) => p.threshold), STUDY_GRID);
+  // Per-label thresholds recover the true cut points (scores are scaled by ~1/0.995).
+  assert.ok(Math.abs(tuned.perLabel[0] - 0.3) <= 0.02, `label 0 got ${tuned.perLabel[0]}`);
+  assert.ok(Math.abs(tuned.perLabel[1] - 0.7) <= 0.02, `label 1 got ${tuned.perLabel[1]}`);
+  assert.ok(tuned.cvF1PerLabel > 0.97);
+  assert.ok(tuned.cvF1PerLabel >= tuned.cvF1Global);
+  // The global pick is the curve's best mean, and std is non-negative.
+  const best = Math.max(...tuned.cvCurve.map((p) => p.mean));
+  assert.equal(tuned.cvCurve.find((p) => p.threshold === tuned.globalThreshold)!.mean, best);
+  assert.ok(tuned.cvCurve.every((p) => p.std >= 0));
+  assert.throws(
+    () => tuneThresholds(Y, { rows: 3, cols: 2, data: new Float32Array(6) }, { folds }),
+    /200×2/,
+  );
+});
+
+Deno.test("tuneThresholds keeps the global threshold for labels too rare to tune", () => {
+  const Y: LabelMatrix = {
+    rows: 10,
+    cols: 1,
+    data: new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+  };
+  const oof: Matrix = { rows: 10, cols: 1, data: new Float32Array(10).fill(0.05) };
+  oof.data[0] = 0.9;
+  const folds = kFold(10, { nSplits: 2, seed: 0 });
+  const tuned = tuneThresholds(Y, oof, { folds, minSupport: 5 });
+  assert.equal(tuned.perLabel[0], tuned.globalThreshold);
+});
