@@ -1,0 +1,315 @@
+/**
+ * Markdown results tables from `processed_data/metrics.json`, side by side with the published test
+ * scores of the study this project reproduces, and an in-place update of the README section
+ * between `<!-- results:start -->` and `<!-- results:end -->`.
+ *
+ * @module
+ */
+
+/** Test scores of one model as published by the reference study (fractions, not percent). */
+export interface PublishedScores {
+  /** Macro-averaged F1 over the genres. */
+  f1_macro: number;
+  /** Micro-averaged F1. */
+  f1_micro: number;
+  /** Exact-match (subset) accuracy: all genres of a title right. */
+  exact_match: number;
+}
+
+/**
+ * Test-set scores published by the reference study on the same Netflix genre data: logistic
+ * regression (F1 macro 0.2604, F1 micro 0.5696, exact match 19.26 %) and random forest
+ * (F1 macro 0.3783, F1 micro 0.5329, exact match 1.60 %). Exact match is stored as a fraction.
+ *
+ * @example
+ * ```ts
+ * PUBLISHED_TEST_SCORES["Logistic Regression"].f1_micro; // 0.5696
+ * ```
+ */
+export const PUBLISHED_TEST_SCORES: Readonly<Record<string, Readonly<PublishedScores>>> = Object
+  .freeze({
+    "Logistic Regression": Object.freeze({
+      f1_macro: 0.2604,
+      f1_micro: 0.5696,
+      exact_match: 0.1926,
+    }),
+    "Random Forest": Object.freeze({ f1_macro: 0.3783, f1_micro: 0.5329, exact_match: 0.016 }),
+  });
+
+/** Scores of one of our models as written to `processed_data/metrics.json`. */
+export interface ModelMetrics {
+  f1_macro: number;
+  f1_micro: number;
+  f1_samples?: number;
+  f1_weighted?: number;
+  exact_match: number;
+  hamming_loss?: number;
+  /** Per-genre scores (shape chosen by the evaluator; not used by the summary tables). */
+  per_genre?: unknown;
+  /** Decision thresholds (a number or one per genre). */
+  thresholds?: unknown;
+  fit_seconds?: number;
+  [key: string]: unknown;
+}
+
+/** The `processed_data/metrics.json` document. */
+export interface MetricsFile {
+  /** Name of the selected model (a key of `models`). */
+  best: string;
+  /** Scores per model name. */
+  models: Record<string, ModelMetrics>;
+}
+
+/**
+ * Start marker of the generated README section.
+ *
+ * @example
+ * ```ts
+ * const readme = `${RESULTS_START}\n${RESULTS_END}\n`;
+ * ```
+ */
+export const RESULTS_START = "<!-- results:start -->";
+/**
+ * End marker of the generated README section.
+ *
+ * @example
+ * ```ts
+ * readme.indexOf(RESULTS_END) > readme.indexOf(RESULTS_START); // true
+ * ```
+ */
+export const RESULTS_END = "<!-- results:end -->";
+
+const REQUIRED = ["f1_macro", "f1_micro", "exact_match"] as const;
+
+/**
+ * Validates a parsed `metrics.json` value and returns it typed; throws naming the missing or
+ * malformed field.
+ *
+ * @example
+ * ```ts
+ * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
+ * ```
+ */
+export function parseMetrics(value: unknown, options: { source?: string } = {}): MetricsFile {
+  const where = options.source ?? "metrics.json";
+  if (!value || typeof value !== "object") {
+    throw new Error(`${where}: expected an object with "best" and "models"`);
+  }
+  const v = value as Record<string, unknown>;
+  if (!v.models || typeof v.models !== "object" || Array.isArray(v.models)) {
+    throw new Error(`${where}: "models" must be an object mapping model name → scores`);
+  }
+  const models = v.models as Record<string, unknown>;
+  if (Object.keys(models).length === 0) throw new Error(`${where}: "models" is empty`);
+  for (const [name, m] of Object.entries(models)) {
+    if (!m || typeof m !== "object") {
+      throw new Error(`${where}: models["${name}"] is not an object`);
+    }
+    for (const key of REQUIRED) {
+      const x = (m as Record<string, unknown>)[key];
+      if (typeof x !== "number" || !Number.isFinite(x)) {
+        throw new Error(
+          `${where}: models["${name}"].${key} must be a finite number, got ${JSON.stringify(x)}; ` +
+            "re-run the evaluation notebook to regenerate the file",
+        );
+      }
+    }
+  }
+  if (typeof v.best !== "string" || !(v.best in models)) {
+    throw new Error(
+      `${where}: "best" must name one of the models (${Object.keys(models).join(", ")}), ` +
+        `got ${JSON.stringify(v.best)}`,
+    );
+  }
+  return value as MetricsFile;
+}
+
+/** Escapes text for a Markdown table cell (pipes, newlines, and HTML-significant characters). */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function num(x: unknown, digits = 4): string {
+  return typeof x === "number" && Number.isFinite(x) ? x.toFixed(digits) : "–";
+}
+
+function pct(x: unknown): string {
+  return typeof x === "number" && Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : "–";
+}
+
+function signed(x: number, digits = 4): string {
+  return `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
+}
+
+function table(head: string[], rows: string[][], align: ("l" | "r")[]): string {
+  const sep = align.map((a) => (a === "r" ? "---:" : "---"));
+  return [head, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+/**
+ * Which published model one of ours corresponds to, guessed from its name ("logreg", "lr",
+ * "logistic…" → Logistic Regression; "rf", "random_forest", "forest…" → Random Forest).
+ *
+ * @example
+ * ```ts
+ * publishedCounterpart("tfidf_logreg"); // "Logistic Regression"
+ * ```
+ */
+export function publishedCounterpart(modelName: string): string | undefined {
+  const n = modelName.toLowerCase();
+  if (/logistic|logreg|(^|[^a-z])lr([^a-z]|$)/.test(n)) return "Logistic Regression";
+  if (/forest|(^|[^a-z])rf([^a-z]|$)/.test(n)) return "Random Forest";
+  return undefined;
+}
+
+/** Options for {@linkcode resultsTables}. */
+export interface ResultsTableOptions {
+  /** Map our model name → published model name, overriding {@linkcode publishedCounterpart}. */
+  counterparts?: Record<string, string>;
+  /** Published scores to compare with (default {@linkcode PUBLISHED_TEST_SCORES}). */
+  published?: Readonly<Record<string, Readonly<PublishedScores>>>;
+}
+
+/** The generated Markdown tables. */
+export interface ResultsTables {
+  /** All our models: every averaged F1, exact match, Hamming loss, fit time. */
+  models: string;
+  /** Published vs ours on the three metrics the study reports, with differences. */
+  comparison: string;
+}
+
+/**
+ * Builds the Markdown tables: all our models, and ours beside the study's published test scores.
+ * Models are listed best first (by F1 macro), the selected model marked with ★.
+ *
+ * @example
+ * ```ts
+ * const tables = resultsTables(parseMetrics(JSON.parse(text)));
+ * console.log(tables.models + "\n\n" + tables.comparison);
+ * ```
+ */
+export function resultsTables(
+  metrics: MetricsFile,
+  options: ResultsTableOptions = {},
+): ResultsTables {
+  const published = options.published ?? PUBLISHED_TEST_SCORES;
+  const names = Object.keys(metrics.models).sort((a, b) =>
+    metrics.models[b].f1_macro - metrics.models[a].f1_macro || (a < b ? -1 : 1)
+  );
+  const label = (name: string) => (name === metrics.best ? `**${cell(name)}** ★` : cell(name));
+
+  const models = table(
+    [
+      "Model",
+      "F1 macro",
+      "F1 micro",
+      "F1 samples",
+      "F1 weighted",
+      "Exact match",
+      "Hamming loss",
+      "Fit time (s)",
+    ],
+    names.map((name) => {
+      const m = metrics.models[name];
+      return [
+        label(name),
+        num(m.f1_macro),
+        num(m.f1_micro),
+        num(m.f1_samples),
+        num(m.f1_weighted),
+        pct(m.exact_match),
+        num(m.hamming_loss),
+        num(m.fit_seconds, 1),
+      ];
+    }),
+    ["l", "r", "r", "r", "r", "r", "r", "r"],
+  );
+
+  const rows: string[][] = [];
+  for (const [pubName, p] of Object.entries(published)) {
+    rows.push([
+      `${cell(pubName)} (published)`,
+      num(p.f1_macro),
+      num(p.f1_micro),
+      pct(p.exact_match),
+    ]);
+  }
+  for (const name of names) {
+    const m = metrics.models[name];
+    const counterpart = options.counterparts?.[name] ?? publishedCounterpart(name);
+    const p = counterpart ? published[counterpart] : undefined;
+    const delta = (ours: number, theirs: number | undefined, d = 4) =>
+      theirs === undefined ? "" : ` (${signed(ours - theirs, d)})`;
+    rows.push([
+      `${label(name)} (ours${p ? ` vs ${cell(counterpart!)}` : ""})`,
+      num(m.f1_macro) + delta(m.f1_macro, p?.f1_macro),
+      num(m.f1_micro) + delta(m.f1_micro, p?.f1_micro),
+      pct(m.exact_match) +
+      (p ? ` (${signed((m.exact_match - p.exact_match) * 100, 2)} pp)` : ""),
+    ]);
+  }
+  const comparison = table(
+    ["Model", "F1 macro", "F1 micro", "Exact match"],
+    rows,
+    ["l", "r", "r", "r"],
+  );
+  return { models, comparison };
+}
+
+/**
+ * The full README section body: both tables with short captions.
+ *
+ * @example
+ * ```ts
+ * const section = resultsMarkdown(resultsTables(metrics));
+ * ```
+ */
+export function resultsMarkdown(tables: ResultsTables): string {
+  return [
+    "Test-set scores of our models (best by F1 macro first; ★ = selected model):",
+    "",
+    tables.models,
+    "",
+    "Compared with the study's published test scores (differences in brackets; pp = percentage " +
+    "points):",
+    "",
+    tables.comparison,
+  ].join("\n");
+}
+
+/**
+ * Replaces the text between `<!-- results:start -->` and `<!-- results:end -->` in a README with
+ * the generated tables (markers kept). Accepts the tables object or ready Markdown. Throws when
+ * the markers are missing, duplicated or out of order.
+ *
+ * @example
+ * ```ts
+ * const readme = await Deno.readTextFile("README.md");
+ * await Deno.writeTextFile("README.md", updateReadme(readme, resultsTables(metrics)));
+ * ```
+ */
+export function updateReadme(readmeText: string, tables: ResultsTables | string): string {
+  const body = typeof tables === "string" ? tables : resultsMarkdown(tables);
+  const start = readmeText.indexOf(RESULTS_START);
+  const end = readmeText.indexOf(RESULTS_END);
+  if (start < 0 || end < 0) {
+    throw new Error(
+      `README has no results section: add the lines "${RESULTS_START}" and "${RESULTS_END}" ` +
+        "where the tables should go",
+    );
+  }
+  if (
+    readmeText.indexOf(RESULTS_START, start + 1) >= 0 ||
+    readmeText.indexOf(RESULTS_END, end + 1) >= 0
+  ) {
+    throw new Error(`README has more than one "${RESULTS_START}"/"${RESULTS_END}" pair; keep one`);
+  }
+  if (end < start) {
+    throw new Error(`README has "${RESULTS_END}" before "${RESULTS_START}"; swap them`);
+  }
+  const nl = readmeText.includes("\r\n") ? "\r\n" : "\n";
+  const content = body.trim().replace(/\r?\n/g, nl);
+  return readmeText.slice(0, start + RESULTS_START.length) + nl + content + nl +
+    readmeText.slice(end);
+}

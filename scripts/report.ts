@@ -1,0 +1,157 @@
+/**
+ * Runs the project notebooks headless on the Deno Jupyter kernel and writes one HTML report.
+ *
+ * Usage: `deno task report [--notebooks 01_eda,02_features] [--sample N] [--inplace]
+ *         [--timeout SECONDS] [--out reports/report.html]`
+ *
+ * - Checks that `jupyter nbconvert` and the `deno` kernel are installed (prints how to install
+ *   them and exits with code 2 if not).
+ * - Runs `notebooks/0*.ipynb` in name order. Each executed copy goes to `reports/executed/`.
+ *   With `--inplace` a notebook that ran cleanly is also copied back over `notebooks/<name>`, so
+ *   the committed notebooks carry their outputs; a failing notebook never overwrites its source.
+ * - Stops at the first failing notebook, printing the notebook, the failing cell (index, source
+ *   head) and the error name and message; exits with code 1. A notebook whose executed copy
+ *   contains any error output also counts as failing.
+ * - `--sample N` sets `NETFLIX_SAMPLE=N` for the kernels (notebooks then use N titles: quick CI
+ *   runs). Combined with `--inplace` it is refused unless `--force` is given, because committed
+ *   notebooks should carry full-data outputs.
+ * - Finally writes `reports/report.html`: all executed notebooks, with a table of contents,
+ *   figures inlined; self-contained.
+ * - Cells have no time limit by default (`--timeout -1`); pass `--timeout 3600` to cap each cell.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { atomicWrite } from "../lib/atomic_write.ts";
+import {
+  describeError,
+  executeNotebook,
+  installInstructions,
+  jupyterStatus,
+  listNotebooks,
+  type ReportNotebook,
+  writeReport,
+} from "../lib/notebook_runner.ts";
+
+const USAGE = `Usage: deno task report [options]
+  --notebooks a,b    run only these notebooks (names like 01_eda, in the order given)
+  --sample N         set NETFLIX_SAMPLE=N for the notebooks (quick run on N titles)
+  --inplace          also write executed notebooks back to notebooks/ (only those that pass)
+  --force            allow --inplace together with --sample
+  --timeout S        per-cell timeout in seconds (default -1: none)
+  --out PATH         report path (default reports/report.html)
+  --help             show this help`;
+
+function fail(message: string, code = 1): never {
+  console.error(message);
+  Deno.exit(code);
+}
+
+if (import.meta.main) {
+  let args;
+  try {
+    args = parseArgs({
+      args: Deno.args,
+      options: {
+        notebooks: { type: "string" },
+        sample: { type: "string" },
+        inplace: { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+        timeout: { type: "string", default: "-1" },
+        out: { type: "string", default: "reports/report.html" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${USAGE}`, 2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const env: Record<string, string> = {};
+  if (args.sample !== undefined) {
+    if (!/^[1-9]\d*$/.test(args.sample)) {
+      fail(`--sample must be a positive whole number of titles, got "${args.sample}"`, 2);
+    }
+    env.NETFLIX_SAMPLE = args.sample;
+    if (args.inplace && !args.force) {
+      fail(
+        "--inplace with --sample would commit outputs computed on a sample; " +
+          "drop --sample, or add --force if that is really wanted",
+        2,
+      );
+    }
+  }
+  const timeout = Number(args.timeout);
+  if (!Number.isInteger(timeout) || (timeout < 1 && timeout !== -1)) {
+    fail(`--timeout must be a positive number of seconds or -1 (none), got "${args.timeout}"`, 2);
+  }
+
+  const status = await jupyterStatus();
+  if (!status.nbconvert || !status.denoKernel) fail(installInstructions(status), 2);
+
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  Deno.chdir(root);
+  let paths: string[];
+  try {
+    paths = await listNotebooks("notebooks", {
+      only: args.notebooks?.split(",").map((s) => s.trim()).filter(Boolean),
+    });
+  } catch (err) {
+    fail((err as Error).message, 2);
+  }
+  if (paths.length === 0) fail("No notebooks matching notebooks/0*.ipynb to run.", 2);
+
+  console.log(
+    `Running ${paths.length} notebook(s) with nbconvert ${status.nbconvertVersion ?? ""} on the ` +
+      `deno kernel${env.NETFLIX_SAMPLE ? ` (NETFLIX_SAMPLE=${env.NETFLIX_SAMPLE})` : ""}…`,
+  );
+  const executed: ReportNotebook[] = [];
+  const t0 = performance.now();
+  for (const path of paths) {
+    console.log(`▶ ${path}`);
+    const start = performance.now();
+    const heartbeat = setInterval(() => {
+      const min = ((performance.now() - start) / 60000).toFixed(0);
+      console.log(`  … ${path} still running (${min} min)`);
+    }, 5 * 60 * 1000);
+    let result;
+    try {
+      result = await executeNotebook(path, {
+        outputDir: "reports/executed",
+        env,
+        timeoutSeconds: timeout,
+      });
+    } finally {
+      clearInterval(heartbeat);
+    }
+    if (!result.ok) {
+      const log = join("reports/executed", `${basename(path, ".ipynb")}.stderr.txt`);
+      await atomicWrite(log, result.stderr);
+      console.error(describeError(path, result.error!));
+      fail(`Stopped at the first failing notebook (full nbconvert log: ${log}).`, 1);
+    }
+    console.log(`  ✓ ${result.seconds.toFixed(1)} s → ${result.outputPath}`);
+    if (args.inplace) {
+      await atomicWrite(path, JSON.stringify(result.notebook, null, 1) + "\n");
+      console.log(`  ✓ outputs written back to ${path}`);
+    }
+    executed.push({ name: basename(path), notebook: result.notebook!, seconds: result.seconds });
+  }
+  await writeReport(args.out, executed, {
+    title: "Netflix genre prediction — notebook report",
+    notes: [
+      `Generated ${new Date().toISOString()} from ${executed.length} notebook(s)` +
+      (env.NETFLIX_SAMPLE ? `, sample of ${env.NETFLIX_SAMPLE} titles` : ", full data") + ".",
+    ],
+  });
+  console.log(
+    `All notebooks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+      `report written to ${args.out}`,
+  );
+}

@@ -1,0 +1,276 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  describeError,
+  executeNotebook,
+  findFirstError,
+  installInstructions,
+  jupyterStatus,
+  listNotebooks,
+  markdownToHtml,
+  type Notebook,
+  notebooksToHtml,
+  parseExecutionError,
+  stripAnsi,
+} from "../lib/notebook_runner.ts";
+
+const FIXTURES = new URL("./fixtures/notebooks/", import.meta.url).pathname;
+const status = await jupyterStatus();
+const hasJupyter = status.nbconvert && status.denoKernel;
+if (!hasJupyter) {
+  console.warn(
+    "Skipping notebook execution tests: Jupyter nbconvert and the deno kernel are needed.\n" +
+      installInstructions(status),
+  );
+}
+
+async function readNotebook(name: string): Promise<Notebook> {
+  return JSON.parse(await Deno.readTextFile(join(FIXTURES, name)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure parts (no Jupyter needed)
+
+Deno.test("findFirstError returns the first cell with an error output", () => {
+  const nb: Notebook = {
+    cells: [
+      { cell_type: "markdown", source: "# t" },
+      { cell_type: "code", source: "ok()", execution_count: 1, outputs: [] },
+      {
+        cell_type: "code",
+        source: ["const a = 1;\n", "boom();\n"],
+        execution_count: 2,
+        outputs: [
+          { output_type: "stream", name: "stdout", text: "before\n" },
+          {
+            output_type: "error",
+            ename: "ReferenceError",
+            evalue: "boom is not defined",
+            traceback: [
+              "\x1b[31mReferenceError\x1b[0m: boom is not defined",
+              "    at <anonymous>:2:1",
+            ],
+          },
+        ],
+      },
+      {
+        cell_type: "code",
+        source: "later()",
+        outputs: [{ output_type: "error", ename: "X", evalue: "y" }],
+      },
+    ],
+  };
+  const err = findFirstError(nb)!;
+  assert.equal(err.cellIndex, 2);
+  assert.equal(err.executionCount, 2);
+  assert.equal(err.ename, "ReferenceError");
+  assert.equal(err.evalue, "boom is not defined");
+  assert.equal(err.sourceHead, "const a = 1;\nboom();");
+  assert.equal(err.traceback[0], "ReferenceError: boom is not defined");
+  assert.equal(findFirstError({ cells: nb.cells.slice(0, 2) }), undefined);
+  const text = describeError("notebooks/02.ipynb", err);
+  assert.ok(text.includes("cell 2 (In [2])") && text.includes("│ boom();"));
+  assert.ok(text.includes("ReferenceError: boom is not defined"));
+});
+
+Deno.test("parseExecutionError reads nbconvert's stderr and finds the failing cell index", async () => {
+  const stderr = await Deno.readTextFile(join(FIXTURES, "failing.nbconvert_stderr.txt"));
+  const input = await readNotebook("failing.ipynb");
+  // Colour codes as the kernel sends them must not matter.
+  const coloured = stderr.replace("RangeError:", "\x1b[31mRangeError\x1b[0m:");
+  for (const text of [stderr, coloured]) {
+    const err = parseExecutionError(text, input)!;
+    assert.equal(err.cellIndex, 2);
+    assert.equal(err.ename, "RangeError");
+    assert.equal(err.evalue, "threshold <0.5> & broken");
+    assert.ok(err.sourceHead.startsWith("// this cell fails\nthrow new RangeError"));
+  }
+  assert.equal(parseExecutionError(stderr)!.cellIndex, -1, "no input → index unknown");
+  assert.equal(parseExecutionError("[NbConvertApp] all good"), undefined);
+  const timeout = parseExecutionError(
+    "nbclient.exceptions.CellTimeoutError: A cell timed out while it was being executed, after 60 seconds.",
+  )!;
+  assert.equal(timeout.ename, "CellTimeoutError");
+});
+
+Deno.test("markdownToHtml escapes text and renders the common constructs", () => {
+  const headings: { level: number; text: string; id: string }[] = [];
+  const html = markdownToHtml(
+    [
+      "# Results & <notes>",
+      "",
+      "F1 **0.52** for `a<b>` and *italic*, see [docs](https://example.org/?a=1&b=2).",
+      "Bad [link](javascript:alert(1)) stays text.",
+      "",
+      "- one",
+      "- two <i>",
+      "",
+      "| model | F1 |",
+      "| --- | ---: |",
+      "| lr \\| v1 | 0.26 |",
+      "",
+      "```ts",
+      "if (a < b && c) {}",
+      "```",
+      "<script>alert('x')</script>",
+    ].join("\n"),
+    { idPrefix: "nb1-", headings },
+  );
+  assert.ok(html.includes('<h2 id="nb1-results-notes">Results &amp; &lt;notes&gt;</h2>'));
+  assert.ok(html.includes("<strong>0.52</strong>") && html.includes("<em>italic</em>"));
+  assert.ok(html.includes("<code>a&lt;b&gt;</code>"));
+  assert.ok(html.includes('<a href="https://example.org/?a=1&amp;b=2">docs</a>'));
+  assert.ok(!html.includes("javascript") && html.includes("Bad link stays text."));
+  assert.ok(html.includes("<ul><li>one</li><li>two &lt;i&gt;</li></ul>"));
+  assert.ok(html.includes('<td style="text-align:left">lr | v1</td>'));
+  assert.ok(html.includes('<td style="text-align:right">0.26</td>'));
+  assert.ok(html.includes('<code class="language-ts">if (a &lt; b &amp;&amp; c) {}</code>'));
+  assert.ok(!html.includes("<script>") && html.includes("&lt;script&gt;"));
+  assert.deepEqual(headings, [{ level: 1, text: "Results & <notes>", id: "nb1-results-notes" }]);
+});
+
+Deno.test("notebooksToHtml stitches notebooks with a contents list, inline figures and escaping", () => {
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>A&amp;B</text></svg>';
+  const nb = (title: string): Notebook => ({
+    cells: [
+      { cell_type: "markdown", source: `# ${title}\n\n## Setup` },
+      {
+        cell_type: "code",
+        source: 'console.log("<b>hi</b>")',
+        execution_count: 1,
+        outputs: [
+          { output_type: "stream", name: "stdout", text: ["<b>hi</b> & \x1b[33m42\x1b[39m\n"] },
+          {
+            output_type: "display_data",
+            data: {
+              "image/svg+xml": svg,
+              "application/vnd.vegalite.v5+json": { mark: "bar" },
+              "text/plain": 'Chart "x" <y>',
+            },
+          },
+          { output_type: "execute_result", data: { "text/plain": "1 < 2" }, execution_count: 1 },
+          { output_type: "display_data", data: { "text/markdown": "**done** <ok>" } },
+        ],
+      },
+    ],
+  });
+  const html = notebooksToHtml(
+    [
+      { name: "01_a<b>.ipynb", notebook: nb("Load & clean"), seconds: 1.5 },
+      { name: "02_b.ipynb", notebook: nb("Load & clean") },
+    ],
+    { title: "Report <1>", notes: ['sample "50"'] },
+  );
+  assert.ok(html.startsWith("<!DOCTYPE html>"));
+  assert.ok(html.includes("<title>Report &lt;1&gt;</title>"));
+  assert.ok(html.includes("sample &quot;50&quot;"));
+  // Contents: both notebooks and their headings, with ids unique across notebooks.
+  assert.ok(html.includes('<a href="#nb1-top">01_a&lt;b&gt;.ipynb</a>'));
+  assert.ok(html.includes('href="#nb1-load-clean"') && html.includes('href="#nb2-load-clean"'));
+  assert.ok(html.includes('id="nb1-setup"') && html.includes('id="nb2-setup"'));
+  assert.ok(html.includes("executed in 1.5 s"));
+  // Code and outputs are escaped, ANSI colours removed.
+  assert.ok(html.includes("console.log(&quot;&lt;b&gt;hi&lt;/b&gt;&quot;)"));
+  assert.ok(html.includes("&lt;b&gt;hi&lt;/b&gt; &amp; 42\n"));
+  assert.ok(!html.includes("\x1b"));
+  assert.ok(html.includes('<pre class="result">1 &lt; 2</pre>'));
+  assert.ok(html.includes("<strong>done</strong> &lt;ok&gt;"));
+  // The SVG is embedded as a data URI (isolated from the page), its title as alt text.
+  const b64 = btoa(svg);
+  assert.ok(
+    html.includes(`alt="Chart &quot;x&quot; &lt;y&gt;" src="data:image/svg+xml;base64,${b64}"`),
+  );
+  assert.ok(!html.includes("<svg") && !html.includes('"mark"'));
+  assert.ok(!/<b>hi/.test(html), "no unescaped markup from outputs");
+});
+
+Deno.test("listNotebooks picks 0*.ipynb in name order and validates --notebooks names", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const f of ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "03_c.txt"]) {
+      await Deno.writeTextFile(join(dir, f), "{}");
+    }
+    assert.deepEqual(await listNotebooks(dir), [join(dir, "01_a.ipynb"), join(dir, "02_b.ipynb")]);
+    assert.deepEqual(await listNotebooks(dir, { only: ["02_b", "01_a.ipynb"] }), [
+      join(dir, "02_b.ipynb"),
+      join(dir, "01_a.ipynb"),
+    ]);
+    await assert.rejects(() => listNotebooks(dir, { only: ["04_x"] }), /No notebook "04_x".*01_a/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("installInstructions names the Debian packages, pip and the kernel install", () => {
+  const text = installInstructions({ nbconvert: false, denoKernel: false, kernels: ["python3"] });
+  assert.ok(
+    text.includes("sudo apt-get update && sudo apt-get install -y --no-install-recommends"),
+  );
+  assert.ok(text.includes("jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel"));
+  assert.ok(text.includes("pip install nbconvert nbclient ipykernel"));
+  assert.ok(text.includes("npx deno jupyter --install") && text.includes("found: python3"));
+  assert.equal(installInstructions({ nbconvert: true, denoKernel: true, kernels: ["deno"] }), "");
+  assert.equal(stripAnsi("\x1b[1;31mX\x1b[0m"), "X");
+});
+
+Deno.test("report script rejects bad options before touching Jupyter", async () => {
+  const script = new URL("../scripts/report.ts", import.meta.url).pathname;
+  for (const args of [["--sample", "abc"], ["--sample", "5", "--inplace"], ["--bogus"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 2, `exit code for ${args.join(" ")}`);
+    assert.ok(new TextDecoder().decode(out.stderr).length > 0);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Real execution (needs Jupyter and the deno kernel)
+
+Deno.test({
+  name: "executeNotebook runs a good notebook, keeping every output and passing env vars",
+  ignore: !hasJupyter,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    try {
+      const res = await executeNotebook(join(FIXTURES, "good.ipynb"), {
+        outputDir: out,
+        env: { NETFLIX_SAMPLE: "123" },
+      });
+      assert.equal(res.ok, true, res.stderr);
+      assert.equal(res.outputPath, join(out, "good.ipynb"));
+      const nb: Notebook = JSON.parse(await Deno.readTextFile(res.outputPath));
+      const text = (i: number) =>
+        (nb.cells[i].outputs ?? []).map((o) =>
+          [o.text, (o.data ?? {})["text/plain"]].flat().filter(Boolean).join("")
+        ).join("");
+      assert.equal(text(1), "hello from deno, sample=123\n");
+      assert.equal(text(2), "2 < 3 & 4 > 1");
+      assert.equal(nb.cells[1].execution_count, 1);
+      assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name), ["good.ipynb"]);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "executeNotebook stops at the failing cell and reports it",
+  ignore: !hasJupyter,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    try {
+      const res = await executeNotebook(join(FIXTURES, "failing.ipynb"), { outputDir: out });
+      assert.equal(res.ok, false);
+      assert.equal(res.error?.cellIndex, 2);
+      assert.equal(res.error?.ename, "RangeError");
+      assert.equal(res.error?.evalue, "threshold <0.5> & broken");
+      assert.deepEqual([...Deno.readDirSync(out)], [], "no executed copy of a failed run");
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import {
+  type MetricsFile,
+  parseMetrics,
+  PUBLISHED_TEST_SCORES,
+  publishedCounterpart,
+  RESULTS_END,
+  RESULTS_START,
+  resultsMarkdown,
+  resultsTables,
+  updateReadme,
+} from "../lib/results_table.ts";
+
+const metrics: MetricsFile = {
+  best: "tfidf_logreg",
+  models: {
+    "random_forest": {
+      f1_macro: 0.41,
+      f1_micro: 0.55,
+      f1_samples: 0.5,
+      f1_weighted: 0.52,
+      exact_match: 0.05,
+      hamming_loss: 0.041,
+      per_genre: {},
+      thresholds: 0.3,
+      fit_seconds: 12.34,
+    },
+    "tfidf_logreg": {
+      f1_macro: 0.45,
+      f1_micro: 0.6,
+      exact_match: 0.2,
+      hamming_loss: 0.035,
+      fit_seconds: 3,
+    },
+    "mlp | v2": { f1_macro: 0.3, f1_micro: 0.5, exact_match: 0.1 },
+  },
+};
+
+function rowOf(table: string, start: string): string[] {
+  const line = table.split("\n").find((l) => l.startsWith(`| ${start}`));
+  assert.ok(line, `no row starting with ${start}`);
+  return line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+}
+
+Deno.test("published constants are the study's reported test scores", () => {
+  assert.deepEqual({ ...PUBLISHED_TEST_SCORES["Logistic Regression"] }, {
+    f1_macro: 0.2604,
+    f1_micro: 0.5696,
+    exact_match: 0.1926,
+  });
+  assert.deepEqual({ ...PUBLISHED_TEST_SCORES["Random Forest"] }, {
+    f1_macro: 0.3783,
+    f1_micro: 0.5329,
+    exact_match: 0.016,
+  });
+  assert.ok(Object.isFrozen(PUBLISHED_TEST_SCORES["Random Forest"]));
+});
+
+Deno.test("model table lists every model best-first with all metrics and marks the selected one", () => {
+  const { models } = resultsTables(metrics);
+  const lines = models.split("\n");
+  assert.equal(lines.length, 2 + 3);
+  assert.ok(lines[2].startsWith("| **tfidf_logreg** ★"), lines[2]);
+  assert.ok(lines[3].startsWith("| random_forest"));
+  assert.deepEqual(rowOf(models, "random_forest"), [
+    "random_forest",
+    "0.4100",
+    "0.5500",
+    "0.5000",
+    "0.5200",
+    "5.00 %",
+    "0.0410",
+    "12.3",
+  ]);
+  // Missing optional metrics show a dash; a pipe in a model name is escaped.
+  const mlp = rowOf(models, "mlp");
+  assert.equal(mlp[0], "mlp \\| v2");
+  assert.equal(mlp[3], "–");
+});
+
+Deno.test("comparison table puts ours beside the published scores with differences", () => {
+  const { comparison } = resultsTables(metrics);
+  assert.deepEqual(rowOf(comparison, "Logistic Regression (published)"), [
+    "Logistic Regression (published)",
+    "0.2604",
+    "0.5696",
+    "19.26 %",
+  ]);
+  assert.deepEqual(rowOf(comparison, "**tfidf_logreg**"), [
+    "**tfidf_logreg** ★ (ours vs Logistic Regression)",
+    "0.4500 (+0.1896)",
+    "0.6000 (+0.0304)",
+    "20.00 % (+0.74 pp)",
+  ]);
+  const rf = rowOf(comparison, "random_forest");
+  assert.equal(rf[1], "0.4100 (+0.0317)");
+  assert.equal(rf[2], "0.5500 (+0.0171)");
+  assert.equal(rf[3], "5.00 % (+3.40 pp)");
+  const mlp = rowOf(comparison, "mlp");
+  assert.equal(mlp[1], "0.3000", "no counterpart → no difference");
+});
+
+Deno.test("counterparts can be given explicitly and are guessed from common names", () => {
+  assert.equal(publishedCounterpart("LR"), "Logistic Regression");
+  assert.equal(publishedCounterpart("embeddings_logistic"), "Logistic Regression");
+  assert.equal(publishedCounterpart("rf_tuned"), "Random Forest");
+  assert.equal(publishedCounterpart("mlp"), undefined);
+  assert.equal(publishedCounterpart("transformer"), undefined, "'lr' inside a word is not LR");
+  const { comparison } = resultsTables(metrics, { counterparts: { "mlp | v2": "Random Forest" } });
+  assert.equal(rowOf(comparison, "mlp")[1], "0.3000 (−0.0783)");
+});
+
+Deno.test("parseMetrics names the broken field", () => {
+  assert.equal(parseMetrics(JSON.parse(JSON.stringify(metrics))).best, "tfidf_logreg");
+  assert.throws(() => parseMetrics({ best: "x", models: metrics.models }), /"best" must name/);
+  assert.throws(
+    () =>
+      parseMetrics({ best: "a", models: { a: { f1_macro: 1, f1_micro: "0.5", exact_match: 0 } } }),
+    /models\["a"\]\.f1_micro/,
+  );
+  assert.throws(() => parseMetrics([], { source: "m.json" }), /m\.json: "models"/);
+});
+
+Deno.test("updateReadme replaces only the marked section and is idempotent", () => {
+  const readme =
+    `# Title\r\n\r\nIntro.\r\n\r\n${RESULTS_START}\r\nold table\r\n${RESULTS_END}\r\n\r\nAfter.\r\n`;
+  const tables = resultsTables(metrics);
+  const once = updateReadme(readme, tables);
+  assert.ok(once.startsWith(`# Title\r\n\r\nIntro.\r\n\r\n${RESULTS_START}\r\n`));
+  assert.ok(once.endsWith(`${RESULTS_END}\r\n\r\nAfter.\r\n`));
+  assert.ok(!once.includes("old table"));
+  assert.ok(once.includes("| Logistic Regression (published) | 0.2604 |"));
+  assert.ok(!/[^\r]\n/.test(once), "line endings stay CRLF");
+  assert.equal(updateReadme(once, tables), once);
+  assert.equal(updateReadme(readme, resultsMarkdown(tables)), once);
+  assert.throws(() => updateReadme("# no markers", tables), /add the lines/);
+  assert.throws(() => updateReadme(`${RESULTS_END}\n${RESULTS_START}`, tables), /before/);
+  assert.throws(
+    () => updateReadme(`${RESULTS_START}${RESULTS_END}${RESULTS_START}${RESULTS_END}`, tables),
+    /more than one/,
+  );
+});
