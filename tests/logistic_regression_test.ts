@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { minimizeLbfgs, wolfeLineSearch } from "../lib/lbfgs.ts";
+import { LogisticRegression } from "../lib/logistic_regression.ts";
+import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
+import { f1Score, perLabelScores } from "../lib/metrics.ts";
+import { RandomState } from "../lib/mt19937.ts";
+
+function gaussian(rng: RandomState): number {
+  const u = 1 - rng.randomSample(), v = rng.randomSample();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** n×d gaussian features and L labels y = [x·w_j + b_j + noise·ε > 0] with random w_j. */
+function synthetic(
+  n: number,
+  d: number,
+  L: number,
+  seed: number,
+  { noise = 0, bias = 0, random = false }: { noise?: number; bias?: number; random?: boolean } = {},
+): { X: Matrix; Y: LabelMatrix } {
+  const rng = new RandomState(seed);
+  const X = new Float32Array(n * d);
+  for (let i = 0; i < X.length; i++) X[i] = gaussian(rng);
+  const W = Array.from({ length: L }, () => Array.from({ length: d }, () => gaussian(rng)));
+  const Y = new Uint8Array(n * L);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < L; j++) {
+      let z = bias;
+      for (let f = 0; f < d; f++) z += X[i * d + f] * W[j][f];
+      z += noise * Math.sqrt(d) * gaussian(rng);
+      Y[i * L + j] = random ? (rng.randomSample() < 0.3 ? 1 : 0) : z > 0 ? 1 : 0;
+    }
+  }
+  return { X: { rows: n, cols: d, data: X }, Y: { rows: n, cols: L, data: Y } };
+}
+
+function split<T extends { rows: number; cols: number; data: Float32Array | Uint8Array }>(
+  m: T,
+  at: number,
+): [T, T] {
+  const c = m.cols;
+  return [
+    { ...m, rows: at, data: m.data.slice(0, at * c) },
+    { ...m, rows: m.rows - at, data: m.data.slice(at * c) },
+  ];
+}
+
+Deno.test("lbfgs: minimises Rosenbrock to [1, 1]", () => {
+  const r = minimizeLbfgs(
+    (x) => ({
+      f: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2,
+      g: Float64Array.of(
+        -2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2),
+        200 * (x[1] - x[0] ** 2),
+      ),
+    }),
+    Float64Array.of(-1.2, 1),
+    { gtol: 1e-9, ftol: 0 },
+  );
+  assert.equal(r.status, "gtol");
+  assert.ok(Math.abs(r.x[0] - 1) < 1e-6 && Math.abs(r.x[1] - 1) < 1e-6, `x = ${r.x}`);
+  assert.ok(r.iterations < 100, `${r.iterations} iterations`);
+});
+
+Deno.test("lbfgs: Wolfe line search satisfies both conditions", () => {
+  const phi = (a: number) => ({
+    f: (a - 3) ** 2 + Math.sin(4 * a),
+    df: 2 * (a - 3) + 4 * Math.cos(4 * a),
+  });
+  const { f: f0, df: df0 } = phi(0);
+  const r = wolfeLineSearch(phi, f0, df0, { alpha0: 0.1 });
+  assert.ok(r.ok);
+  assert.ok(r.f <= f0 + 1e-4 * r.alpha * df0, "sufficient decrease");
+  assert.ok(Math.abs(r.df) <= 0.9 * Math.abs(df0), "curvature");
+  assert.equal(wolfeLineSearch(phi, f0, 1).ok, false, "an ascent direction is refused");
+});
+
+Deno.test("LogisticRegression matches scikit-learn's optimum on a fixture (plain and balanced)", async () => {
+  const fx = JSON.parse(
+    await Deno.readTextFile(new URL("./fixtures/lr_sklearn_small.json", import.meta.url)),
+  );
+  const X = fromRows(fx.X), Y = labelsFromRows(fx.Y);
+  for (const [key, classWeight] of [["none", null], ["balanced", "balanced"]] as const) {
+    for (const precondition of [true, false]) {
+      const lr = new LogisticRegression({ classWeight, tol: 1e-7, ftol: 0, precondition });
+      await lr.fit(X, Y);
+      const want = fx.fits[key];
+      for (let j = 0; j < 2; j++) {
+        for (let f = 0; f < 3; f++) {
+          const got = lr.coef![j * 3 + f];
+          assert.ok(
+            Math.abs(got - want.coef[j][f]) < 2e-4,
+            `${key} precondition=${precondition} coef[${j}][${f}] ${got} vs ${want.coef[j][f]}`,
+          );
+        }
+        assert.ok(
+          Math.abs(lr.intercept![j] - want.intercept[j]) < 2e-4,
+          `${key} intercept[${j}] ${lr.intercept![j]} vs ${want.intercept[j]}`,
+        );
+      }
+      assert.ok(lr.status.every((s) => s !== "maxIter"), lr.status.join());
+    }
+  }
+});
+
+Deno.test("LogisticRegression learns a linearly separable multi-label problem", async () => {
+  const { X, Y } = synthetic(700, 20, 5, 1, { noise: 0.05 });
+  const [Xa, Xb] = split(X, 500), [Ya, Yb] = split(Y, 500);
+  const lr = new LogisticRegression({ C: 10 });
+  await lr.fit(Xa, Ya);
+  const pred = lr.predict(Xb, 0.5);
+  const macro = f1Score(Yb, pred, { average: "macro" });
+  assert.ok(macro > 0.9, `held-out F1 macro ${macro}`);
+  assert.ok(lr.nIter.every((k) => k > 0 && k < 1000), `iterations ${lr.nIter}`);
+});
+
+Deno.test("LogisticRegression does not learn random labels (held-out F1 ≈ chance)", async () => {
+  const { X, Y } = synthetic(1200, 20, 4, 2, { random: true });
+  const [Xa, Xb] = split(X, 800), [Ya, Yb] = split(Y, 800);
+  const lr = new LogisticRegression();
+  await lr.fit(Xa, Ya);
+  const P = await lr.predictProba(Xb);
+  const pred = lr.predict(Xb, 0.3); // threshold at the base rate so that it predicts positives
+  const s = perLabelScores(Yb, pred);
+  for (let j = 0; j < 4; j++) {
+    let p = 0, q = 0;
+    for (let i = 0; i < Yb.rows; i++) p += Yb.data[i * 4 + j], q += pred.data[i * 4 + j];
+    p /= Yb.rows, q /= Yb.rows;
+    const chance = (2 * p * q) / (p + q);
+    assert.ok(Math.abs(s.f1[j] - chance) < 0.08, `label ${j}: F1 ${s.f1[j]} vs chance ${chance}`);
+  }
+  let spread = 0;
+  for (const v of P.data) spread = Math.max(spread, Math.abs(v - 0.3));
+  assert.ok(spread < 0.3, `probabilities stay near the base rate (max deviation ${spread})`);
+});
+
+Deno.test("LogisticRegression classWeight 'balanced' raises recall of a rare label", async () => {
+  const { X, Y } = synthetic(1500, 10, 1, 3, { noise: 0.6, bias: -6 });
+  const [Xa, Xb] = split(X, 1000), [Ya, Yb] = split(Y, 1000);
+  const rate = Ya.data.reduce((s, v) => s + v, 0) / Ya.rows;
+  assert.ok(rate > 0.005 && rate < 0.08, `rare label rate ${rate}`);
+  const plain = await new LogisticRegression().fit(Xa, Ya);
+  const bal = await new LogisticRegression({ classWeight: "balanced" }).fit(Xa, Ya);
+  const rPlain = perLabelScores(Yb, plain.predict(Xb)).recall[0];
+  const rBal = perLabelScores(Yb, bal.predict(Xb)).recall[0];
+  assert.ok(rBal > rPlain + 0.2, `recall balanced ${rBal} vs plain ${rPlain}`);
+});
+
+Deno.test("LogisticRegression save/load round trip predicts identically", async () => {
+  const { X, Y } = synthetic(300, 8, 3, 4, { noise: 0.3 });
+  const lr = await new LogisticRegression({ classWeight: "balanced" }).fit(X, Y);
+  const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(lr.toJSON())));
+  assert.deepEqual((await copy.predictProba(X)).data, (await lr.predictProba(X)).data);
+  assert.deepEqual(copy.predict(X, [0.2, 0.5, 0.8]).data, lr.predict(X, [0.2, 0.5, 0.8]).data);
+  assert.deepEqual(copy.nIter, lr.nIter);
+  const bad = { ...lr.toJSON(), coef: lr.toJSON().coef.slice(0, 8) };
+  assert.throws(() => LogisticRegression.fromJSON(bad), /truncated/);
+});
+
+Deno.test("LogisticRegression: a label constant in training predicts that constant", async () => {
+  const X = fromRows([[0, 1], [1, 0], [1, 1], [0, 0]]);
+  const Y = labelsFromRows([[0, 1], [1, 1], [1, 1], [0, 1]]);
+  const lr = await new LogisticRegression().fit(X, Y);
+  const P = await lr.predictProba(X);
+  for (let i = 0; i < 4; i++) assert.equal(P.data[i * 2 + 1], 1);
+  assert.deepEqual(lr.status[1], "constant");
+});
+
+Deno.test("LogisticRegression: clear errors for bad input", async () => {
+  const X = fromRows([[0, 1], [1, 0], [1, 1]]);
+  const Y = labelsFromRows([[0], [1], [1]]);
+  const lr = new LogisticRegression();
+  assert.throws(() => lr.predict(X), /call fit\(\)/);
+  await assert.rejects(() => lr.fit(X, labelsFromRows([[0], [1]])), /3 rows but Y has 2/);
+  await assert.rejects(
+    () => lr.fit(fromRows([[0, 1], [NaN, 0], [1, 1]]), Y),
+    /X\[1, 0\] is NaN/,
+  );
+  await assert.rejects(() => lr.fit(X, labelsFromRows([[0], [2], [1]])), /Y\[1, 0\] is 2/);
+  await lr.fit(X, Y);
+  await assert.rejects(
+    () => lr.predictProba(fromRows([[1, 2, 3]])),
+    /3 feature columns .* fitted on 2/,
+  );
+  assert.throws(() => lr.predict(X, [0.5, 0.5]), /2 thresholds for 1 labels/);
+  assert.throws(() => new LogisticRegression({ C: 0 }), /C must be > 0/);
+});

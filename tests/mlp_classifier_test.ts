@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
+import { f1Score, perLabelScores } from "../lib/metrics.ts";
+import { MlpClassifier } from "../lib/mlp_classifier.ts";
+import { RandomState } from "../lib/mt19937.ts";
+
+function gaussian(rng: RandomState): number {
+  const u = 1 - rng.randomSample(), v = rng.randomSample();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** n×d gaussian features and L labels y = [x·w_j + bias + noise > 0] (or random labels). */
+function synthetic(
+  n: number,
+  d: number,
+  L: number,
+  seed: number,
+  { noise = 0, bias = 0, random = false }: { noise?: number; bias?: number; random?: boolean } = {},
+): { X: Matrix; Y: LabelMatrix } {
+  const rng = new RandomState(seed);
+  const X = new Float32Array(n * d);
+  for (let i = 0; i < X.length; i++) X[i] = gaussian(rng);
+  const W = Array.from({ length: L }, () => Array.from({ length: d }, () => gaussian(rng)));
+  const Y = new Uint8Array(n * L);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < L; j++) {
+      let z = bias;
+      for (let f = 0; f < d; f++) z += X[i * d + f] * W[j][f];
+      z += noise * Math.sqrt(d) * gaussian(rng);
+      Y[i * L + j] = random ? (rng.randomSample() < 0.3 ? 1 : 0) : z > 0 ? 1 : 0;
+    }
+  }
+  return { X: { rows: n, cols: d, data: X }, Y: { rows: n, cols: L, data: Y } };
+}
+
+function split<T extends { rows: number; cols: number; data: Float32Array | Uint8Array }>(
+  m: T,
+  at: number,
+): [T, T] {
+  const c = m.cols;
+  return [
+    { ...m, rows: at, data: m.data.slice(0, at * c) },
+    { ...m, rows: m.rows - at, data: m.data.slice(at * c) },
+  ];
+}
+
+const small = { hiddenSizes: [32], epochs: 80, batchSize: 64, learningRate: 5e-3, patience: 8 };
+
+Deno.test("MlpClassifier learns a linearly separable multi-label problem", async () => {
+  const { X, Y } = synthetic(900, 16, 4, 1, { noise: 0.05 });
+  const [Xa, Xb] = split(X, 700), [Ya, Yb] = split(Y, 700);
+  const mlp = await new MlpClassifier({ ...small, dropout: 0.1 }).fit(Xa, Ya);
+  const macro = f1Score(Yb, mlp.predict(Xb, 0.5), { average: "macro" });
+  assert.ok(macro > 0.85, `held-out F1 macro ${macro}`);
+  assert.ok(
+    mlp.bestEpoch >= 1 && mlp.bestEpoch <= mlp.epochsRun,
+    `${mlp.bestEpoch}/${mlp.epochsRun}`,
+  );
+});
+
+Deno.test("MlpClassifier does not learn random labels (held-out F1 ≈ chance)", async () => {
+  const { X, Y } = synthetic(1000, 16, 3, 2, { random: true });
+  const [Xa, Xb] = split(X, 700), [Ya, Yb] = split(Y, 700);
+  const mlp = await new MlpClassifier({ ...small, dropout: 0.3 }).fit(Xa, Ya);
+  const pred = mlp.predict(Xb, 0.3);
+  const s = perLabelScores(Yb, pred);
+  for (let j = 0; j < 3; j++) {
+    let p = 0, q = 0;
+    for (let i = 0; i < Yb.rows; i++) p += Yb.data[i * 3 + j], q += pred.data[i * 3 + j];
+    p /= Yb.rows, q /= Yb.rows;
+    const chance = q === 0 ? 0 : (2 * p * q) / (p + q);
+    assert.ok(Math.abs(s.f1[j] - chance) < 0.1, `label ${j}: F1 ${s.f1[j]} vs chance ${chance}`);
+  }
+});
+
+Deno.test("MlpClassifier positiveWeight 'balanced' raises recall of a rare label", async () => {
+  const { X, Y } = synthetic(1500, 10, 1, 3, { noise: 0.6, bias: -6 });
+  const [Xa, Xb] = split(X, 1000), [Ya, Yb] = split(Y, 1000);
+  const plain = await new MlpClassifier(small).fit(Xa, Ya);
+  const weighted = await new MlpClassifier({ ...small, positiveWeight: "balanced" }).fit(Xa, Ya);
+  const rPlain = perLabelScores(Yb, plain.predict(Xb)).recall[0];
+  const rWeighted = perLabelScores(Yb, weighted.predict(Xb)).recall[0];
+  assert.ok(rWeighted > rPlain + 0.2, `recall weighted ${rWeighted} vs plain ${rPlain}`);
+});
+
+Deno.test("MlpClassifier is deterministic for a seed and round-trips through JSON", async () => {
+  const { X, Y } = synthetic(300, 8, 3, 4, { noise: 0.3 });
+  const opts = { ...small, epochs: 10, dropout: 0.2, seed: 5 };
+  const a = await new MlpClassifier(opts).fit(X, Y);
+  const b = await new MlpClassifier(opts).fit(X, Y);
+  const c = await new MlpClassifier({ ...opts, seed: 6 }).fit(X, Y);
+  const pa = await a.predictProba(X);
+  assert.deepEqual((await b.predictProba(X)).data, pa.data, "same seed, same model");
+  assert.notDeepEqual((await c.predictProba(X)).data, pa.data, "another seed, another model");
+  const copy = MlpClassifier.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+  assert.deepEqual((await copy.predictProba(X)).data, pa.data);
+  assert.deepEqual(copy.predict(X, [0.1, 0.5, 0.9]).data, a.predict(X, [0.1, 0.5, 0.9]).data);
+  const json = a.toJSON();
+  json.layers[1].kernel = json.layers[1].kernel.slice(0, 12);
+  assert.throws(() => MlpClassifier.fromJSON(json), /truncated/);
+});
+
+Deno.test("MlpClassifier: clear errors for bad input", async () => {
+  const X = fromRows([[0, 1], [1, 0], [1, 1]]);
+  const Y = labelsFromRows([[0], [1], [1]]);
+  const mlp = new MlpClassifier({ hiddenSizes: [4], epochs: 2, validationFraction: 0 });
+  assert.throws(() => mlp.predict(X), /call fit\(\)/);
+  await assert.rejects(() => mlp.fit(X, labelsFromRows([[0], [1]])), /3 rows but Y has 2/);
+  await assert.rejects(
+    () => mlp.fit(fromRows([[0, 1], [1, Infinity], [1, 1]]), Y),
+    /X\[1, 1\] is Infinity/,
+  );
+  await mlp.fit(X, Y);
+  await assert.rejects(
+    () => mlp.predictProba(fromRows([[1, 2, 3]])),
+    /3 feature columns .* fitted on 2/,
+  );
+  assert.throws(() => new MlpClassifier({ dropout: 1 }), /dropout must be in \[0, 1\)/);
+  assert.throws(() => new MlpClassifier({ hiddenSizes: [0] }), /positive integers/);
+});
