@@ -1,0 +1,111 @@
+/**
+ * Chooses and re-creates text embedders: `lsa` (embedded default, no server), `ollama`, or
+ * `auto` (Ollama when reachable with the model present, else `lsa`).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { LsaEmbedder } from "./lsa_embedder.ts";
+import { OllamaEmbedder } from "./ollama_embedder.ts";
+import { probeOllama } from "./ollama_probe.ts";
+import type { TextEmbedder } from "./text_embedder.ts";
+
+/** Embedder names accepted on the command line. */
+export type EmbedderChoice = "auto" | "lsa" | "ollama";
+
+/** Options for {@linkcode createEmbedder}. */
+export interface CreateEmbedderOptions {
+  /** LSA output dimensions (default 768, the size of embeddinggemma's vectors). */
+  dimensions?: number;
+  /** Seed of the LSA randomized SVD (default 42). */
+  seed?: number;
+  /** Ollama model (default `embeddinggemma`). */
+  model?: string;
+  /** Ollama host (default `$OLLAMA_HOST` or http://127.0.0.1:11434). */
+  host?: string;
+  /** Folder of the Ollama vector cache. */
+  cacheDir?: string;
+  /** Progress bars on or off. */
+  progress?: boolean;
+}
+
+/** The chosen embedder and why it was chosen. */
+export interface EmbedderChoiceResult {
+  embedder: TextEmbedder;
+  requested: EmbedderChoice;
+  reason: string;
+}
+
+/**
+ * Creates the requested embedder. With `auto`, probes Ollama and falls back to `lsa`; with
+ * `ollama`, fails early with the probe's advice when the server or model is missing.
+ *
+ * @example
+ * ```ts
+ * const { embedder, reason } = await createEmbedder("auto");
+ * console.log(embedder.kind, reason);
+ * ```
+ */
+export async function createEmbedder(
+  choice: EmbedderChoice,
+  options: CreateEmbedderOptions = {},
+): Promise<EmbedderChoiceResult> {
+  const lsa = () =>
+    new LsaEmbedder({ dimensions: options.dimensions ?? 768, seed: options.seed ?? 42 });
+  const ollama = () =>
+    new OllamaEmbedder({
+      model: options.model,
+      host: options.host,
+      cacheDir: options.cacheDir,
+      progress: options.progress,
+    });
+  switch (choice) {
+    case "lsa":
+      return { embedder: lsa(), requested: choice, reason: "lsa requested" };
+    case "ollama": {
+      const probe = await probeOllama({ host: options.host, model: options.model });
+      if (!probe.available) throw new Error(probe.reason);
+      return { embedder: ollama(), requested: choice, reason: "ollama requested and reachable" };
+    }
+    case "auto": {
+      const probe = await probeOllama({ host: options.host, model: options.model });
+      if (probe.available) {
+        return { embedder: ollama(), requested: choice, reason: `auto: ${probe.reason}` };
+      }
+      return {
+        embedder: lsa(),
+        requested: choice,
+        reason: `auto: Ollama not used (${probe.reason}); using the embedded lsa default`,
+      };
+    }
+    default:
+      throw new Error(`Unknown embedder "${choice}"; use auto, lsa or ollama.`);
+  }
+}
+
+/**
+ * Re-creates a saved embedder from `dir` (written by `TextEmbedder.save`), never refitting.
+ *
+ * @example
+ * ```ts
+ * const embedder = await loadEmbedder("processed_data/models/embedder", "lsa");
+ * ```
+ */
+export async function loadEmbedder(
+  dir: string,
+  kind: "lsa" | "ollama",
+  options: { cacheDir?: string; host?: string } = {},
+): Promise<TextEmbedder> {
+  try {
+    if (kind === "lsa") return await LsaEmbedder.load(dir);
+    return await OllamaEmbedder.load(dir, options);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Error(
+        `No saved ${kind} embedder in ${join(dir)}: run \`npx deno task preprocess\` first.`,
+      );
+    }
+    throw err;
+  }
+}
