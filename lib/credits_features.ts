@@ -10,6 +10,7 @@
  */
 
 import { LsaEmbedder } from "./lsa_embedder.ts";
+import { SvdRankError } from "./randomized_svd.ts";
 import type { Matrix } from "./matrix.ts";
 
 /** Default credits dimensions. */
@@ -68,9 +69,26 @@ export class CreditsEncoder {
     });
   }
 
-  /** Learns the name vocabulary and projection from training titles only. */
+  /**
+   * Learns the name vocabulary and projection from training titles only. When the names support
+   * fewer dimensions than asked (small samples), it uses as many as they support.
+   */
   async fit(columns: { cast: string[]; director: string[] }): Promise<this> {
-    await this.embedder.fit(documents(columns));
+    const docs = documents(columns);
+    try {
+      await this.embedder.fit(docs);
+    } catch (err) {
+      if (!(err instanceof SvdRankError) || err.possible < 1) throw err;
+      const e = this.embedder;
+      this.embedder = new LsaEmbedder({
+        dimensions: err.possible,
+        minDf: e.minDf,
+        ngramRange: e.ngramRange,
+        stopWords: e.stopWords,
+        seed: e.seed,
+      });
+      await this.embedder.fit(docs);
+    }
     return this;
   }
 

@@ -156,11 +156,11 @@ export class LsaEmbedder implements TextEmbedder {
       });
     } catch (err) {
       if (!(err instanceof SvdRankError)) throw err;
-      throw new RangeError(
+      throw new SvdRankError(
         `LsaEmbedder.fit: ${this.#dimensions} dimensions asked for, but the ${texts.length} ` +
           `training texts with ${x.cols} terms (minDf ${this.minDf}) support at most ` +
           `${err.possible}; pass { dimensions: ${err.possible} } or fewer, or fit on more texts`,
-        { cause: err },
+        err.possible,
       );
     }
     this.#set(vectorizer, svd.components, svd.singularValues);

@@ -153,7 +153,10 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
   const embedder = chosen.embedder;
   log(`  embedder: ${embedder.kind} (${chosen.reason})`);
   await embedder.fit(trainTitles.description);
-  const embeddings = await embedder.embed(titles.description, { titles: titles.title });
+  const embeddings = await embedder.embed(titles.description, {
+    titles: titles.title,
+    progress: options.verbose !== false,
+  });
   const embedderDir = join(outDir, "models", "embedder");
   await embedder.save(embedderDir);
   log(`  embeddings: ${embeddings.rows}×${embeddings.cols} (${embedder.model})`);

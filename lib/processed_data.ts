@@ -145,7 +145,12 @@ export async function loadArray(
     );
   }
   const path = join(dir, file);
-  const arr = await readNpy(path, { expectShape: spec.shape, expectDtype: spec.dtype });
+  const descr = { float32: "<f4", uint8: "|u1", int32: "<i4" } as const;
+  const arr = await readNpy(path, {
+    expectShape: spec.shape,
+    expectDtype: descr[spec.dtype],
+    hint: "re-run `npx deno task preprocess`",
+  });
   const rows = arr.shape[0];
   const cols = arr.shape.length > 1 ? arr.shape[1] : 1;
   return { rows, cols, data: arr.data as Float32Array | Uint8Array | Int32Array };

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { LogisticRegression } from "../lib/logistic_regression.ts";
+import { loadModel } from "../lib/model_store.ts";
+import { writeNpy } from "../lib/npy.ts";
+import { predictionsCsv, predictTitles } from "../lib/predict_titles.ts";
+import { runPreprocess } from "../lib/preprocess.ts";
+import { loadProcessed, parseFeatures, readConfig } from "../lib/processed_data.ts";
+import { trainModel } from "../lib/train_stage.ts";
+import { syntheticCsv } from "./support/synthetic_titles.ts";
+
+async function withProject(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "netflix-genres-test-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("preprocess → train → predict on a small synthetic data set", async () => {
+  await withProject(async (dir) => {
+    const input = join(dir, "titles.csv");
+    await Deno.writeTextFile(input, syntheticCsv(120));
+    const out = join(dir, "processed");
+    const { config } = await runPreprocess({
+      input,
+      outDir: out,
+      embedder: "lsa",
+      dimensions: 8,
+      verbose: false,
+    });
+    // Split sizes follow scikit-learn's rule: test = ceil(0.2 n).
+    assert.deepEqual(config.counts, {
+      titles: 120,
+      train: 96,
+      test: 24,
+      genres: 4,
+      features: 8 + 7,
+    });
+    assert.deepEqual(config.genres, ["Comedies", "Dramas", "Horror Movies", "Kids' TV"]);
+    assert.equal(config.embedder.kind, "lsa");
+    assert.deepEqual(config.categories.type, ["Movie", "TV Show"]);
+    assert.ok(config.categories.rating.includes("Unknown"));
+    assert.equal(config.files["X.npy"].dtype, "float32");
+    assert.deepEqual(config.files["y.npy"], { shape: [120, 4], dtype: "uint8" });
+
+    // Blocks combine by name.
+    const full = await loadProcessed(out, {
+      features: parseFeatures("text,categorical,metadata,credits"),
+    });
+    assert.equal(
+      full.XTrain.cols,
+      8 + 7 + config.blocks.metadata.names.length + config.blocks.credits.names.length,
+    );
+    assert.equal(full.XTrain.rows, 96);
+
+    // Same input, same bytes out.
+    const again = join(dir, "again");
+    await runPreprocess({ input, outDir: again, embedder: "lsa", dimensions: 8, verbose: false });
+    for (const f of ["embeddings.npy", "X.npy", "credits.npy", "train_idx.npy"]) {
+      assert.deepEqual(await Deno.readFile(join(out, f)), await Deno.readFile(join(again, f)), f);
+    }
+
+    // Train a model with CV thresholds; it must learn this easy problem.
+    const trained = await trainModel({
+      name: "lr",
+      description: "test LR",
+      features: ["text", "categorical", "credits"],
+      make: () => new LogisticRegression({ C: 4 }),
+      thresholds: "per_genre",
+    }, { dir: out, verbose: false });
+    assert.ok(trained.metrics.f1_macro > 0.7, `F1 macro ${trained.metrics.f1_macro}`);
+    assert.equal(trained.metrics.cv_curve.length, 9);
+    await Deno.writeTextFile(join(out, "metrics.json"), JSON.stringify({ best: "lr" }));
+
+    // The saved model reloads and predicts the same probabilities.
+    const data = await loadProcessed(out, { features: ["text", "categorical", "credits"] });
+    const reloaded = await loadModel(join(out, "models", "lr"));
+    const p = await reloaded.predictProba(data.XTest);
+    assert.deepEqual(p.data, trained.testProba);
+
+    // Predict new titles: no genres column, an unseen rating, one bad row.
+    const fresh = syntheticCsv(6, { withGenres: false })
+      .replace(",TV-MA,", ",NEW-RATING,")
+      .replace(/\n(s3,[^\n]*),A [^\n]*tale\.\n/, "\n$1,\n");
+    const result = await predictTitles(fresh, { dir: out, source: "new.csv" });
+    assert.equal(result.problems.length, 1);
+    assert.equal(result.problems[0].row, 3);
+    assert.equal(result.problems[0].field, "description");
+    assert.equal(result.titles.length, 5);
+    assert.equal(result.model, "lr");
+    const csv = predictionsCsv(result);
+    assert.match(csv.split("\n")[0], /^show_id,title,predicted_genres,probabilities$/);
+    assert.equal(csv.trim().split("\n").length, 6);
+    // Each row predicts exactly the genres whose probability reaches that genre's threshold.
+    const saved = JSON.parse(await Deno.readTextFile(join(out, "models", "lr", "thresholds.json")));
+    for (let i = 0; i < result.titles.length; i++) {
+      const expected = result.genres.filter((_, j) =>
+        result.proba.data[i * 4 + j] >= saved.thresholds[j]
+      );
+      assert.deepEqual(result.predicted[i].map((g) => g.genre).sort(), expected.sort());
+    }
+    assert.ok(result.predicted.some((r) => r.length > 0));
+  });
+});
+
+Deno.test("loaders say which file does not match config.json", async () => {
+  await withProject(async (dir) => {
+    const input = join(dir, "titles.csv");
+    await Deno.writeTextFile(input, syntheticCsv(40));
+    const out = join(dir, "processed");
+    await runPreprocess({ input, outDir: out, embedder: "lsa", dimensions: 4, verbose: false });
+    await writeNpy(join(out, "y.npy"), { rows: 3, cols: 4, data: new Uint8Array(12) });
+    await assert.rejects(
+      () => loadProcessed(out),
+      /y\.npy[\s\S]*re-run `npx deno task preprocess`/,
+    );
+    await Deno.remove(join(out, "config.json"));
+    await assert.rejects(
+      () => readConfig(out),
+      /config\.json not found: run `npx deno task preprocess`/,
+    );
+  });
+});
