@@ -313,3 +313,43 @@ export function updateReadme(readmeText: string, tables: ResultsTables | string)
   return readmeText.slice(0, start + RESULTS_START.length) + nl + content + nl +
     readmeText.slice(end);
 }
+
+/** One ablation row as stored in metrics.json. */
+export interface AblationRow {
+  features: string[];
+  n_features: number;
+  f1_macro: number;
+  f1_micro: number;
+  exact_match: number;
+  cv_f1_macro: number;
+}
+
+/**
+ * Markdown table of the ablation (the best model retrained on subsets of the feature blocks),
+ * with the full model as the last row.
+ *
+ * @example
+ * ```ts
+ * const md = ablationTable({ text: { features: ["text"], n_features: 768, f1_macro: 0.4,
+ *   f1_micro: 0.6, exact_match: 0.1, cv_f1_macro: 0.41 } });
+ * ```
+ */
+export function ablationTable(
+  ablation: Record<string, AblationRow>,
+  options: { full?: AblationRow } = {},
+): string {
+  const rows = Object.values(ablation);
+  if (options.full) rows.push(options.full);
+  return table(
+    ["Feature blocks", "Columns", "CV F1 macro", "Test F1 macro", "Test F1 micro", "Exact match"],
+    rows.map((r) => [
+      cell(r.features.join(" + ")),
+      String(r.n_features),
+      num(r.cv_f1_macro),
+      num(r.f1_macro),
+      num(r.f1_micro),
+      pct(r.exact_match),
+    ]),
+    ["l", "r", "r", "r", "r", "r"],
+  );
+}

@@ -41,6 +41,7 @@ const USAGE = `Usage: deno task report [options]
   --sample N         set NETFLIX_SAMPLE=N for the notebooks (quick run on N titles)
   --inplace          also write executed notebooks back to notebooks/ (only those that pass)
   --force            allow --inplace together with --sample
+  --if-available     when Jupyter or the Deno kernel is missing, explain and exit 0 (deno task all)
   --timeout S        per-cell timeout in seconds (default -1: none)
   --out PATH         report path (default reports/report.html)
   --help             show this help`;
@@ -60,6 +61,7 @@ if (import.meta.main) {
         sample: { type: "string" },
         inplace: { type: "boolean", default: false },
         force: { type: "boolean", default: false },
+        "if-available": { type: "boolean", default: false },
         timeout: { type: "string", default: "-1" },
         out: { type: "string", default: "reports/report.html" },
         help: { type: "boolean", default: false },
@@ -93,7 +95,13 @@ if (import.meta.main) {
   }
 
   const status = await jupyterStatus();
-  if (!status.nbconvert || !status.denoKernel) fail(installInstructions(status), 2);
+  if (!status.nbconvert || !status.denoKernel) {
+    if (args["if-available"]) {
+      console.log(`\nSkipping the notebook report:\n${installInstructions(status)}`);
+      Deno.exit(0);
+    }
+    fail(installInstructions(status), 2);
+  }
 
   const root = fileURLToPath(new URL("../", import.meta.url));
   Deno.chdir(root);
