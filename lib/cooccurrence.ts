@@ -101,3 +101,35 @@ export function topPairs(
   pairs.sort((p, q) => q.count - p.count || byName(p.a, q.a) || byName(p.b, q.b));
   return pairs.slice(0, k);
 }
+
+/**
+ * Long-form cells of a square label matrix for a heatmap: `{a, b, value}` per pair, with the
+ * diagonal set to null when `skipDiagonal` (a label's own count would swamp the colour scale).
+ *
+ * @example
+ * ```ts
+ * const cells = matrixCells(cooccurrence(Y), names, { skipDiagonal: true });
+ * ```
+ */
+export function matrixCells(
+  m: Matrix<Int32Array | Float32Array | Float64Array>,
+  names: readonly string[],
+  options: { skipDiagonal?: boolean } = {},
+): { a: string; b: string; value: number | null }[] {
+  if (m.rows !== names.length || m.cols !== names.length) {
+    throw new RangeError(
+      `matrixCells: matrix is ${m.rows}×${m.cols} but ${names.length} names were given`,
+    );
+  }
+  const cells: { a: string; b: string; value: number | null }[] = [];
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) {
+      cells.push({
+        a: names[i],
+        b: names[j],
+        value: options.skipDiagonal && i === j ? null : m.data[i * m.cols + j],
+      });
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,43 @@
+/**
+ * "Run or load" for notebooks: use the files a previous run wrote when they match the requested
+ * data (full run, or the `NETFLIX_SAMPLE` size), otherwise run the stage now.
+ *
+ * @module
+ */
+
+import { runPreprocess } from "./preprocess.ts";
+import { type ProcessedConfig, readConfig } from "./processed_data.ts";
+import { dataPath, projectPath, sampleSize } from "./project_paths.ts";
+
+/** The processed folder the notebooks use. */
+export const NOTEBOOK_PROCESSED_DIR: string = projectPath("processed_data");
+
+/**
+ * Returns config.json of `processed_data/`, running the preprocessing stage first when it is
+ * missing, was built for another sample size, or `rebuild` is set.
+ *
+ * @example
+ * ```ts
+ * const config = await ensurePreprocessed();
+ * console.log(config.embedder.kind);
+ * ```
+ */
+export async function ensurePreprocessed(options: { rebuild?: boolean } = {}): Promise<
+  { config: ProcessedConfig; ranNow: boolean }
+> {
+  const sample = sampleSize();
+  if (!options.rebuild) {
+    try {
+      const config = await readConfig(NOTEBOOK_PROCESSED_DIR);
+      if (config.input.sample === sample) return { config, ranNow: false };
+    } catch {
+      // Not there yet: build it below.
+    }
+  }
+  const { config } = await runPreprocess({
+    input: dataPath(),
+    outDir: NOTEBOOK_PROCESSED_DIR,
+    sample,
+  });
+  return { config, ranNow: true };
+}
