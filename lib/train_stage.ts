@@ -16,11 +16,12 @@
 import { join } from "node:path";
 import { atomicWriteJson } from "./atomic_write.ts";
 import { crossValPredictProba } from "./cross_val_predict.ts";
+import type { Matrix } from "./matrix.ts";
 import type { EstimatorFactory } from "./estimator.ts";
 import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
 import { binarize, evaluate, type EvaluationReport } from "./metrics.ts";
 import { saveModel } from "./model_store.ts";
-import { writeNpy } from "./npy.ts";
+import { readMatrix, writeNpy } from "./npy.ts";
 import {
   DEFAULT_PROCESSED_DIR,
   type FeatureBlock,
@@ -343,6 +344,38 @@ export async function readMetrics(dir: string = DEFAULT_PROCESSED_DIR): Promise<
   } catch {
     throw new Error(`${path} not found or unreadable: run \`npx deno task train\` first.`);
   }
+}
+
+/**
+ * Reads a trained model's saved probabilities: out-of-fold on the training rows and on the test
+ * rows (rows × genres, float32).
+ *
+ * @example
+ * ```ts
+ * const { oof, test } = await readPredictions("processed_data", "best");
+ * ```
+ */
+export async function readPredictions(
+  dir: string,
+  name: string,
+): Promise<{ oof: Matrix; test: Matrix }> {
+  const hint = "re-run `npx deno task train`";
+  const oof = await readMatrix(join(dir, "predictions", `${name}_oof.npy`), { dtype: "<f4", hint });
+  const test = await readMatrix(join(dir, "predictions", `${name}_test.npy`), { dtype: "<f4", hint });
+  return { oof: oof as Matrix, test: test as Matrix };
+}
+
+/**
+ * A model's thresholds as one number per genre (in genre order), from its metrics entry.
+ *
+ * @example
+ * ```ts
+ * const t = thresholdsOf(metrics.models.best, config.genres);
+ * ```
+ */
+export function thresholdsOf(model: ModelMetrics, genres: readonly string[]): Float64Array {
+  const t = model.thresholds;
+  return Float64Array.from(genres, (g) => typeof t === "number" ? t : t[g]);
 }
 
 function round(x: number): number {

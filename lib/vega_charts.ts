@@ -858,3 +858,81 @@ function guessType(data: readonly Datum[], field: string): "nominal" | "quantita
   const v = data.find((d) => d[field] !== null && d[field] !== undefined)?.[field];
   return typeof v === "number" ? "quantitative" : "nominal";
 }
+
+// ---------------------------------------------------------------------------------------------
+// Multi-series line chart
+
+/** Options for {@linkcode lineChart}. */
+export interface LineChartOptions extends ChartOptions {
+  /** Quantitative x field. */
+  x: string;
+  /** Quantitative y field. */
+  y: string;
+  /** Nominal field splitting the data into one line per value. */
+  color: string;
+  xTitle?: string;
+  yTitle?: string;
+  colorTitle?: string;
+  /** y-axis domain, e.g. `[0, 1]`. */
+  yDomain?: [number, number];
+  /** A vertical rule marking one x value (e.g. the chosen threshold). */
+  mark?: { x: number; label: string };
+  /** d3 number format for tooltips (default ".3f"). */
+  format?: string;
+}
+
+/**
+ * One line per series (long-form rows `{x, y, series}`), with an optional marked x value.
+ *
+ * @example
+ * ```ts
+ * lineChart([{ t: 0.1, v: 0.4, metric: "precision" }, { t: 0.2, v: 0.5, metric: "precision" }], {
+ *   x: "t", y: "v", color: "metric", title: "Precision vs threshold",
+ * });
+ * ```
+ */
+export function lineChart(data: readonly Datum[], options: LineChartOptions): VegaLiteSpec {
+  const { x, y, color } = options;
+  checkFields("lineChart", data, [x, y, color]);
+  const fmt = options.format ?? ".3f";
+  const layers: unknown[] = [{
+    mark: { type: "line", strokeWidth: 2, point: { size: 16 } },
+    encoding: {
+      x: { field: fieldRef(x), type: "quantitative", title: options.xTitle ?? x },
+      y: {
+        field: fieldRef(y),
+        type: "quantitative",
+        title: options.yTitle ?? y,
+        scale: options.yDomain ? { domain: options.yDomain } : { zero: false },
+      },
+      color: { field: fieldRef(color), type: "nominal", title: options.colorTitle ?? color },
+      tooltip: tooltipFields([color, x, y], { [x]: "quantitative", [y]: "quantitative" }, fmt),
+    },
+  }];
+  if (options.mark) {
+    const markData = { values: [{ x: options.mark.x, label: options.mark.label }] };
+    layers.push(
+      {
+        data: markData,
+        mark: { type: "rule", color: "#d62728", strokeDash: [5, 4], strokeWidth: 1.5 },
+        encoding: { x: { field: "x", type: "quantitative" } },
+      },
+      {
+        data: markData,
+        mark: { type: "text", color: "#d62728", align: "left", baseline: "top", dx: 4, dy: 4 },
+        encoding: {
+          x: { field: "x", type: "quantitative" },
+          y: { value: 0 },
+          text: { field: "label", type: "nominal" },
+        },
+      },
+    );
+  }
+  return {
+    ...header(options),
+    width: options.width ?? 480,
+    height: options.height ?? 300,
+    data: { values: pickRows(data, [x, y, color]) },
+    layer: layers,
+  };
+}

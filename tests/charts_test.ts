@@ -277,3 +277,31 @@ Deno.test("showChart writes the SVG atomically and prints its path outside Jupyt
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lineChart draws one line per series and compiles", async () => {
+  const { lineChart } = await import("../lib/vega_charts.ts");
+  const { renderSvg } = await import("../lib/chart_display.ts");
+  const rows = [0.1, 0.2, 0.3].flatMap((t) => [
+    { threshold: t, value: t, metric: "recall" },
+    { threshold: t, value: 1 - t, metric: "precision" },
+  ]);
+  const spec = lineChart(rows, {
+    x: "threshold",
+    y: "value",
+    color: "metric",
+    title: "Precision & recall <vs> threshold",
+    mark: { x: 0.2, label: "chosen" },
+  });
+  const svg = await renderSvg(spec);
+  if (!svg.includes("Precision &amp; recall &lt;vs&gt; threshold")) {
+    throw new Error("title missing");
+  }
+  if (!svg.includes("chosen")) throw new Error("mark label missing");
+  let threw = false;
+  try {
+    lineChart(rows, { x: "threshold", y: "nope", color: "metric", title: "t" });
+  } catch {
+    threw = true;
+  }
+  if (!threw) throw new Error("a missing field must throw");
+});

@@ -67,3 +67,24 @@ Deno.test("project paths resolve from the project root; NETFLIX_SAMPLE is valida
     if (savedCsv !== undefined) Deno.env.set("NETFLIX_CSV", savedCsv);
   }
 });
+
+Deno.test("worstPredictions ranks titles by per-title F1 and lists extra and missed genres", async () => {
+  const { worstPredictions } = await import("../lib/error_examples.ts");
+  const yTrue = { rows: 3, cols: 3, data: new Uint8Array([1, 1, 0, 0, 0, 1, 1, 0, 0]) };
+  const yPred = { rows: 3, cols: 3, data: new Uint8Array([1, 0, 1, 1, 0, 0, 1, 0, 0]) };
+  const worst = worstPredictions(yTrue, yPred, { names: ["A", "B", "C"] });
+  assert.equal(worst.length, 2, "the perfect third row is left out");
+  assert.deepEqual(worst[0], {
+    row: 1,
+    f1: 0,
+    actual: ["C"],
+    predicted: ["A"],
+    extra: ["A"],
+    missed: ["C"],
+  });
+  assert.equal(worst[1].row, 0);
+  assert.equal(worst[1].f1, 0.5);
+  assert.deepEqual(worst[1].extra, ["C"]);
+  assert.deepEqual(worst[1].missed, ["B"]);
+  assert.throws(() => worstPredictions(yTrue, yPred, { names: ["A"] }), /1 names for 3/);
+});

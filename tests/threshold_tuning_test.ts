@@ -96,3 +96,19 @@ Deno.test("tuneThresholds keeps the global threshold for labels too rare to tune
   const tuned = tuneThresholds(Y, oof, { folds, minSupport: 5 });
   assert.equal(tuned.perLabel[0], tuned.globalThreshold);
 });
+
+Deno.test("thresholdEffects counts micro precision/recall and labels per title", async () => {
+  const { thresholdEffects } = await import("../lib/threshold_effects.ts");
+  const Y: LabelMatrix = { rows: 2, cols: 2, data: new Uint8Array([1, 0, 1, 1]) };
+  const P: Matrix = { rows: 2, cols: 2, data: new Float32Array([0.9, 0.6, 0.4, 0.2]) };
+  const [low, high] = thresholdEffects(Y, P, [0.3, 0.5]);
+  // t=0.3: predicted {0,1},{0} → tp 2 of 3 predicted, 3 actual.
+  assert.equal(low.precision_micro, 2 / 3);
+  assert.equal(low.recall_micro, 2 / 3);
+  assert.equal(low.labels_per_title, 1.5);
+  // t=0.5: predicted {0,1},{} → tp 1 of 2, recall 1/3.
+  assert.equal(high.precision_micro, 0.5);
+  assert.equal(high.recall_micro, 1 / 3);
+  assert.ok(Math.abs(high.f1_micro - 0.4) < 1e-12);
+  assert.throws(() => thresholdEffects(Y, { rows: 1, cols: 2, data: new Float32Array(2) }, [0.5]));
+});
