@@ -35,7 +35,7 @@ export function htmlTable(
     `<tr>${
       cols.map((c) =>
         `<td style="text-align:${typeof r[c] === "number" ? "right" : "left"}">${
-          escapeHtml(fmt(r[c]))
+          escapeHtml(String(fmt(r[c])))
         }</td>`
       ).join("")
     }</tr>`

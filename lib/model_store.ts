@@ -5,6 +5,7 @@
  * - `logistic_regression` and `mlp`: the model's `toJSON()` under `"state"` (weights as base64
  *   little-endian float32).
  * - `random_forest`: the forest's own files (`forest.json` + `.npy` node arrays) beside it.
+ * - `stacked`: the stacked classifier's `toJSON()` under `"state"` (both stages' weights).
  * - `ensemble`: `"weights"` and one sub-folder `member_<i>/` per member, each in this format.
  *
  * @module
@@ -17,11 +18,12 @@ import type { MultiLabelEstimator } from "./estimator.ts";
 import { LogisticRegression, type LogisticRegressionJSON } from "./logistic_regression.ts";
 import { MlpClassifier, type MlpClassifierJSON } from "./mlp_classifier.ts";
 import { RandomForest } from "./random_forest.ts";
+import { StackedClassifier, type StackedClassifierJSON } from "./stacked_classifier.ts";
 
 const FORMAT = "netflix-genres-model/1";
 
 /** Kinds of model the store knows. */
-export type ModelKind = "logistic_regression" | "mlp" | "random_forest" | "ensemble";
+export type ModelKind = "logistic_regression" | "mlp" | "random_forest" | "stacked" | "ensemble";
 
 /**
  * Names the kind of a fitted model.
@@ -35,8 +37,11 @@ export function modelKind(model: MultiLabelEstimator): ModelKind {
   if (model instanceof LogisticRegression) return "logistic_regression";
   if (model instanceof MlpClassifier) return "mlp";
   if (model instanceof RandomForest) return "random_forest";
+  if (model instanceof StackedClassifier) return "stacked";
   if (model instanceof EnsembleClassifier) return "ensemble";
-  throw new TypeError("saveModel: unknown model type; expected LR, MLP, random forest or ensemble");
+  throw new TypeError(
+    "saveModel: unknown model type; expected LR, MLP, random forest, stacked or ensemble",
+  );
 }
 
 /**
@@ -50,8 +55,8 @@ export function modelKind(model: MultiLabelEstimator): ModelKind {
 export async function saveModel(dir: string, model: MultiLabelEstimator): Promise<void> {
   const kind = modelKind(model);
   await Deno.mkdir(dir, { recursive: true });
-  if (kind === "logistic_regression" || kind === "mlp") {
-    const state = (model as LogisticRegression | MlpClassifier).toJSON();
+  if (kind === "logistic_regression" || kind === "mlp" || kind === "stacked") {
+    const state = (model as LogisticRegression | MlpClassifier | StackedClassifier).toJSON();
     await atomicWriteJson(join(dir, "model.json"), { format: FORMAT, kind, state });
   } else if (kind === "random_forest") {
     await (model as RandomForest).save(dir);
@@ -106,6 +111,8 @@ export async function loadModel(
       return MlpClassifier.fromJSON(meta.state as MlpClassifierJSON);
     case "random_forest":
       return await RandomForest.load(dir, { progress: options.progress });
+    case "stacked":
+      return StackedClassifier.fromJSON(meta.state as StackedClassifierJSON);
     case "ensemble": {
       const members: MultiLabelEstimator[] = [];
       for (let i = 0; i < (meta.members ?? 0); i++) {

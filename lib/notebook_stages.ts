@@ -5,7 +5,9 @@
  * @module
  */
 
+import { trainProject } from "./model_specs.ts";
 import { runPreprocess } from "./preprocess.ts";
+import { type MetricsFile, readMetrics } from "./train_stage.ts";
 import { type ProcessedConfig, readConfig } from "./processed_data.ts";
 import { dataPath, projectPath, sampleSize } from "./project_paths.ts";
 
@@ -40,4 +42,30 @@ export async function ensurePreprocessed(options: { rebuild?: boolean } = {}): P
     sample,
   });
   return { config, ranNow: true };
+}
+
+/**
+ * Returns metrics.json, running the training stage first when it is missing, older than the
+ * processed arrays, or `retrain` is set.
+ *
+ * @example
+ * ```ts
+ * const { metrics } = await ensureTrained();
+ * console.log(metrics.best);
+ * ```
+ */
+export async function ensureTrained(options: { retrain?: boolean } = {}): Promise<
+  { metrics: MetricsFile; ranNow: boolean }
+> {
+  const { config } = await ensurePreprocessed();
+  if (!options.retrain) {
+    try {
+      const metrics = await readMetrics(NOTEBOOK_PROCESSED_DIR);
+      if (metrics.created >= config.created) return { metrics, ranNow: false };
+    } catch {
+      // Not trained yet: train below.
+    }
+  }
+  const metrics = await trainProject({ dir: NOTEBOOK_PROCESSED_DIR });
+  return { metrics, ranNow: true };
 }

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { EnsembleClassifier } from "../lib/ensemble_classifier.ts";
+import { LogisticRegression } from "../lib/logistic_regression.ts";
+import type { Matrix } from "../lib/matrix.ts";
+import { MlpClassifier } from "../lib/mlp_classifier.ts";
+import { loadModel, modelKind, saveModel } from "../lib/model_store.ts";
+import { RandomForest } from "../lib/random_forest.ts";
+import { StackedClassifier } from "../lib/stacked_classifier.ts";
+
+function problem(n: number, seed = 1) {
+  let s = seed;
+  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const X: Matrix = { rows: n, cols: 4, data: new Float32Array(n * 4) };
+  const Y = { rows: n, cols: 3, data: new Uint8Array(n * 3) };
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 4; j++) X.data[i * 4 + j] = rand() * 2 - 1;
+    Y.data[i * 3] = X.data[i * 4] > 0 ? 1 : 0;
+    Y.data[i * 3 + 1] = X.data[i * 4 + 1] + X.data[i * 4 + 2] > 0 ? 1 : 0;
+    Y.data[i * 3 + 2] = Y.data[i * 3] & Y.data[i * 3 + 1];
+  }
+  return { X, Y };
+}
+
+Deno.test("every model kind saves and reloads to identical probabilities", async () => {
+  const { X, Y } = problem(160);
+  const models = [
+    new LogisticRegression({ C: 2 }),
+    new MlpClassifier({ hiddenSizes: [8], epochs: 5, seed: 1 }),
+    new RandomForest({ nEstimators: 4, workers: 0, progress: false }),
+    new StackedClassifier(() => new LogisticRegression(), () => new LogisticRegression(), {
+      nFolds: 2,
+    }),
+    new EnsembleClassifier([
+      new LogisticRegression(),
+      new RandomForest({ nEstimators: 3, workers: 0, progress: false }),
+    ], { weights: [2, 1] }),
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [i, model] of models.entries()) {
+      await model.fit(X, Y);
+      const before = await model.predictProba(X);
+      const path = `${dir}/m${i}`;
+      await saveModel(path, model);
+      const loaded = await loadModel(path, { progress: false });
+      assert.equal(modelKind(loaded), modelKind(model));
+      assert.deepEqual((await loaded.predictProba(X)).data, before.data, modelKind(model));
+    }
+    await assert.rejects(() => loadModel(`${dir}/missing`), /deno task train/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
