@@ -1,0 +1,52 @@
+/**
+ * `deno task bench`: every benchmark, ours against scikit-learn on the same machine and arrays.
+ *
+ * 1. preprocess with lsa vs TfidfVectorizer + TruncatedSVD(768) (time, memory, quality)
+ * 2. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
+ *
+ * Needs Debian's python3-sklearn and python3-numpy, and processed_data/ from `deno task preprocess`.
+ *
+ * @module
+ */
+
+async function run(label: string, args: string[]): Promise<boolean> {
+  console.log(`\n=== ${label} ===`);
+  const status = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...args],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  if (!status.success) console.error(`${label} failed (exit ${status.code})`);
+  return status.success;
+}
+
+if (import.meta.main) {
+  const python = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", "import sklearn, numpy"],
+    stdout: "null",
+    stderr: "null",
+  }).output().catch(() => ({ success: false }));
+  if (!python.success) {
+    console.error(
+      "The benchmarks compare with scikit-learn: sudo apt-get install -y python3-sklearn python3-numpy",
+    );
+    Deno.exit(2);
+  }
+  try {
+    await Deno.stat("processed_data/config.json");
+  } catch {
+    console.error("processed_data/ is missing: run `npx deno task preprocess` first.");
+    Deno.exit(2);
+  }
+  const csv = Deno.env.get("NETFLIX_CSV") || "data/NetFlix.csv";
+  let ok = await run("preprocess: lsa vs scikit-learn", [
+    "bench/lsa_bench.ts",
+    csv,
+    "--repeats",
+    "2",
+  ]);
+  ok = (await run("train stage: study LR + RF + CV thresholds vs scikit-learn", [
+    "bench/train_stage_bench.ts",
+  ])) && ok;
+  Deno.exit(ok ? 0 : 1);
+}

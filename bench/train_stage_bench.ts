@@ -1,0 +1,104 @@
+/**
+ * The train stage, ours against scikit-learn on the same arrays: the study's logistic regression
+ * and random forest, each with 5-fold out-of-fold probabilities and the global threshold grid,
+ * then the final fit and test scores. Prints F1 of both (target: within ±0.02) and the wall-time
+ * ratio (target: ours ≤ 0.5× scikit-learn with n_jobs=-1), and our peak memory (target < 2 GiB).
+ *
+ * Usage: deno run -A bench/train_stage_bench.ts [--data processed_data] [--no-reference]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { makeStudyLr, makeStudyRf } from "../lib/study_models.ts";
+import { trainModel } from "../lib/train_stage.ts";
+import { peakRssMiB } from "./peak_rss.ts";
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      data: { type: "string", default: "processed_data" },
+      "no-reference": { type: "boolean", default: false },
+    },
+  });
+  const dir = values.data!;
+  console.log(`Train stage benchmark on ${dir} (study_lr + study_rf, 5-fold CV thresholds)`);
+  const t0 = performance.now();
+  const lr = await trainModel({
+    name: "bench_lr",
+    description: "study LR",
+    features: ["text", "categorical"],
+    make: () => makeStudyLr(),
+    thresholds: "fixed",
+  }, { dir, save: false, verbose: false });
+  const tLr = (performance.now() - t0) / 1000;
+  const rf = await trainModel({
+    name: "bench_rf",
+    description: "study RF",
+    features: ["text", "categorical"],
+    make: () => makeStudyRf({ progress: false }),
+    thresholds: "global",
+  }, { dir, save: false, verbose: false });
+  const ours = (performance.now() - t0) / 1000;
+  const oursRss = peakRssMiB();
+  console.log(
+    `ours:    LR ${tLr.toFixed(1)} s (F1 macro ${lr.metrics.f1_macro.toFixed(4)}, micro ${
+      lr.metrics.f1_micro.toFixed(4)
+    }); RF ${(ours - tLr).toFixed(1)} s (threshold ${rf.metrics.thresholds}, F1 macro ${
+      rf.metrics.f1_macro.toFixed(4)
+    }, micro ${rf.metrics.f1_micro.toFixed(4)}); total ${ours.toFixed(1)} s; peak RSS ${
+      oursRss.toFixed(0)
+    } MiB`,
+  );
+  if (!values["no-reference"]) {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: [new URL("./train_stage_reference.py", import.meta.url).pathname, dir],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) {
+      console.error(
+        "scikit-learn reference failed (apt-get install python3-sklearn python3-numpy)",
+      );
+      Deno.exit(1);
+    }
+    const ref = JSON.parse(new TextDecoder().decode(out.stdout));
+    console.log(
+      `sklearn: LR ${ref.lr.seconds.toFixed(1)} s (F1 macro ${ref.lr.f1_macro.toFixed(4)}, micro ${
+        ref.lr.f1_micro.toFixed(4)
+      }); RF ${ref.rf.seconds.toFixed(1)} s (threshold ${ref.rf.threshold}, F1 macro ${
+        ref.rf.f1_macro.toFixed(4)
+      }, micro ${ref.rf.f1_micro.toFixed(4)}); total ${ref.total_seconds.toFixed(1)} s`,
+    );
+    const ratio = ours / ref.total_seconds;
+    const dLr = lr.metrics.f1_macro - ref.lr.f1_macro;
+    const dRf = rf.metrics.f1_macro - ref.rf.f1_macro;
+    const dLrMicro = lr.metrics.f1_micro - ref.lr.f1_micro;
+    const dRfMicro = rf.metrics.f1_micro - ref.rf.f1_micro;
+    console.log(
+      `\ntime ratio ours/sklearn: ${ratio.toFixed(2)} (target ≤ 0.50) ${
+        ratio <= 0.5 ? "PASS" : "MISS"
+      }`,
+    );
+    for (
+      const [name, d] of [
+        ["LR F1 macro", dLr],
+        ["LR F1 micro", dLrMicro],
+        ["RF F1 macro", dRf],
+        ["RF F1 micro", dRfMicro],
+      ] as const
+    ) {
+      console.log(
+        `${name} difference: ${d >= 0 ? "+" : ""}${d.toFixed(4)} (target ±0.02) ${
+          Math.abs(d) <= 0.02 ? "PASS" : "MISS"
+        }`,
+      );
+    }
+    console.log(
+      `peak memory ours: ${oursRss.toFixed(0)} MiB (target < 2048) ${
+        oursRss < 2048 ? "PASS" : "MISS"
+      }`,
+    );
+  }
+}
