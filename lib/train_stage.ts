@@ -361,7 +361,10 @@ export async function readPredictions(
 ): Promise<{ oof: Matrix; test: Matrix }> {
   const hint = "re-run `npx deno task train`";
   const oof = await readMatrix(join(dir, "predictions", `${name}_oof.npy`), { dtype: "<f4", hint });
-  const test = await readMatrix(join(dir, "predictions", `${name}_test.npy`), { dtype: "<f4", hint });
+  const test = await readMatrix(join(dir, "predictions", `${name}_test.npy`), {
+    dtype: "<f4",
+    hint,
+  });
   return { oof: oof as Matrix, test: test as Matrix };
 }
 
