@@ -54,11 +54,15 @@ def stage(make, X, Y, Xt, Yt, folds, fixed=None):
     P = proba(model, Xt)
     t = fixed if fixed is not None else best
     pred = P >= t
+    seconds = time.perf_counter() - t0
+    at = {str(g): [f1_score(Yt, P >= g, average="macro", zero_division=0),
+                   f1_score(Yt, P >= g, average="micro", zero_division=0)] for g in GRID + [0.5]}
     return {
-        "seconds": time.perf_counter() - t0,
+        "seconds": seconds,
         "threshold": t,
         "f1_macro": f1_score(Yt, pred, average="macro", zero_division=0),
         "f1_micro": f1_score(Yt, pred, average="micro", zero_division=0),
+        "f1_at": at,
     }
 
 
