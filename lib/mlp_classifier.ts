@@ -239,7 +239,7 @@ export class MlpClassifier {
       for (let l = 0; l < kernels.length; l++) {
         const product = !train
           ? tf.matMul(h, kernels[l])
-          : l === 0
+          : l === 0 && o.inputDropout === 0
           ? inputProduct(h, kernels[0])
           : hiddenProduct(h, kernels[l]);
         h = tf.add(product, biases[l]);

@@ -118,3 +118,29 @@ Deno.test("MlpClassifier: clear errors for bad input", async () => {
   assert.throws(() => new MlpClassifier({ dropout: 1 }), /dropout must be in \[0, 1\)/);
   assert.throws(() => new MlpClassifier({ hiddenSizes: [0] }), /positive integers/);
 });
+
+Deno.test("MlpClassifier trains with input dropout", async () => {
+  const { MlpClassifier } = await import("../lib/mlp_classifier.ts");
+  const n = 120;
+  const X = { rows: n, cols: 3, data: new Float32Array(n * 3) };
+  const Y = { rows: n, cols: 1, data: new Uint8Array(n) };
+  for (let i = 0; i < n; i++) {
+    X.data[i * 3] = (i % 10) / 5 - 1;
+    X.data[i * 3 + 1] = ((i * 7) % 13) / 6.5 - 1;
+    X.data[i * 3 + 2] = ((i * 3) % 11) / 5.5 - 1;
+    Y.data[i] = X.data[i * 3] > 0 ? 1 : 0;
+  }
+  const mlp = new MlpClassifier({
+    hiddenSizes: [16],
+    inputDropout: 0.2,
+    epochs: 300,
+    learningRate: 0.02,
+    patience: 300,
+    seed: 3,
+  });
+  await mlp.fit(X, Y);
+  const pred = mlp.predict(X, 0.5);
+  let correct = 0;
+  for (let i = 0; i < n; i++) correct += pred.data[i] === Y.data[i] ? 1 : 0;
+  if (correct / n < 0.8) throw new Error(`accuracy ${correct / n} with input dropout`);
+});
