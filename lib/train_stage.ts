@@ -258,7 +258,12 @@ export async function runAblation(
   for (const features of featureSets) {
     const key = features.join("+");
     const { metrics } = await trainModel(
-      { ...spec, name: `${spec.name}_ablation_${key}`, features },
+      {
+        ...spec,
+        name: `${spec.name}_ablation_${key}`,
+        description: `${spec.name}'s model retrained on ${features.join(" + ")} only`,
+        features,
+      },
       { ...options, save: false },
     );
     out[key] = {
