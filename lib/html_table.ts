@@ -9,6 +9,13 @@ import { display, escapeHtml } from "./jupyter.ts";
 /** A table row: column name → cell value. */
 export type Row = Record<string, string | number | null | undefined>;
 
+/** Cell text: empty for missing values, integers as they are, other numbers to `digits`. */
+function formatCell(v: Row[string], digits: number): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+  return String(v);
+}
+
 /**
  * Renders rows as an HTML table; every header and cell is escaped, numbers are formatted with
  * `digits` decimals.
@@ -24,18 +31,13 @@ export function htmlTable(
 ): string {
   const digits = options.digits ?? 3;
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const fmt = (v: Row[string]) =>
-    v === null || v === undefined
-      ? ""
-      : typeof v === "number"
-      ? (Number.isInteger(v) ? String(v) : v.toFixed(digits))
-      : v;
+  const fmt = (v: Row[string]) => formatCell(v, digits);
   const head = cols.map((c) => `<th style="text-align:left">${escapeHtml(c)}</th>`).join("");
   const body = rows.map((r) =>
     `<tr>${
       cols.map((c) =>
         `<td style="text-align:${typeof r[c] === "number" ? "right" : "left"}">${
-          escapeHtml(String(fmt(r[c])))
+          escapeHtml(fmt(r[c]))
         }</td>`
       ).join("")
     }</tr>`

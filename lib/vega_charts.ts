@@ -575,36 +575,7 @@ export function lineWithBand(data: readonly Datum[], options: LineWithBandOption
       },
     },
   ];
-  if (options.mark) {
-    if (!Number.isFinite(options.mark.x)) {
-      throw new Error(`lineWithBand: mark.x must be a finite number, got ${options.mark.x}`);
-    }
-    const markData = { values: [{ x: options.mark.x, label: options.mark.label }] };
-    layers.push(
-      {
-        data: markData,
-        mark: { type: "rule", color: "#d62728", strokeDash: [5, 4], strokeWidth: 1.5 },
-        encoding: { x: { field: "x", type: "quantitative" } },
-      },
-      {
-        data: markData,
-        mark: {
-          type: "text",
-          color: "#d62728",
-          align: "left",
-          baseline: "top",
-          dx: 4,
-          dy: 4,
-          fontSize: 11,
-        },
-        encoding: {
-          x: { field: "x", type: "quantitative" },
-          y: { value: 0 },
-          text: { field: "label", type: "nominal" },
-        },
-      },
-    );
-  }
+  if (options.mark) layers.push(...markLayers("lineWithBand", options.mark));
   return {
     ...header(options),
     width: options.width ?? 480,
@@ -909,25 +880,7 @@ export function lineChart(data: readonly Datum[], options: LineChartOptions): Ve
       tooltip: tooltipFields([color, x, y], { [x]: "quantitative", [y]: "quantitative" }, fmt),
     },
   }];
-  if (options.mark) {
-    const markData = { values: [{ x: options.mark.x, label: options.mark.label }] };
-    layers.push(
-      {
-        data: markData,
-        mark: { type: "rule", color: "#d62728", strokeDash: [5, 4], strokeWidth: 1.5 },
-        encoding: { x: { field: "x", type: "quantitative" } },
-      },
-      {
-        data: markData,
-        mark: { type: "text", color: "#d62728", align: "left", baseline: "top", dx: 4, dy: 4 },
-        encoding: {
-          x: { field: "x", type: "quantitative" },
-          y: { value: 0 },
-          text: { field: "label", type: "nominal" },
-        },
-      },
-    );
-  }
+  if (options.mark) layers.push(...markLayers("lineChart", options.mark));
   return {
     ...header(options),
     width: options.width ?? 480,
@@ -935,4 +888,36 @@ export function lineChart(data: readonly Datum[], options: LineChartOptions): Ve
     data: { values: pickRows(data, [x, y, color]) },
     layer: layers,
   };
+}
+
+/** A dashed vertical rule at `mark.x` with its label (the chosen threshold in threshold charts). */
+function markLayers(what: string, mark: { x: number; label: string }): unknown[] {
+  if (!Number.isFinite(mark.x)) {
+    throw new Error(`${what}: mark.x must be a finite number, got ${mark.x}`);
+  }
+  const markData = { values: [{ x: mark.x, label: mark.label }] };
+  return [
+    {
+      data: markData,
+      mark: { type: "rule", color: "#d62728", strokeDash: [5, 4], strokeWidth: 1.5 },
+      encoding: { x: { field: "x", type: "quantitative" } },
+    },
+    {
+      data: markData,
+      mark: {
+        type: "text",
+        color: "#d62728",
+        align: "left",
+        baseline: "top",
+        dx: 4,
+        dy: 4,
+        fontSize: 11,
+      },
+      encoding: {
+        x: { field: "x", type: "quantitative" },
+        y: { value: 0 },
+        text: { field: "label", type: "nominal" },
+      },
+    },
+  ];
 }
