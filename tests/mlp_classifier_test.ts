@@ -2,47 +2,7 @@ import assert from "node:assert/strict";
 import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
 import { f1Score, perLabelScores } from "../lib/metrics.ts";
 import { MlpClassifier } from "../lib/mlp_classifier.ts";
-import { RandomState } from "../lib/mt19937.ts";
-
-function gaussian(rng: RandomState): number {
-  const u = 1 - rng.randomSample(), v = rng.randomSample();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/** n×d gaussian features and L labels y = [x·w_j + bias + noise > 0] (or random labels). */
-function synthetic(
-  n: number,
-  d: number,
-  L: number,
-  seed: number,
-  { noise = 0, bias = 0, random = false }: { noise?: number; bias?: number; random?: boolean } = {},
-): { X: Matrix; Y: LabelMatrix } {
-  const rng = new RandomState(seed);
-  const X = new Float32Array(n * d);
-  for (let i = 0; i < X.length; i++) X[i] = gaussian(rng);
-  const W = Array.from({ length: L }, () => Array.from({ length: d }, () => gaussian(rng)));
-  const Y = new Uint8Array(n * L);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < L; j++) {
-      let z = bias;
-      for (let f = 0; f < d; f++) z += X[i * d + f] * W[j][f];
-      z += noise * Math.sqrt(d) * gaussian(rng);
-      Y[i * L + j] = random ? (rng.randomSample() < 0.3 ? 1 : 0) : z > 0 ? 1 : 0;
-    }
-  }
-  return { X: { rows: n, cols: d, data: X }, Y: { rows: n, cols: L, data: Y } };
-}
-
-function split<T extends { rows: number; cols: number; data: Float32Array | Uint8Array }>(
-  m: T,
-  at: number,
-): [T, T] {
-  const c = m.cols;
-  return [
-    { ...m, rows: at, data: m.data.slice(0, at * c) },
-    { ...m, rows: m.rows - at, data: m.data.slice(at * c) },
-  ];
-}
+import { split, synthetic } from "./support/synthetic_multilabel.ts";
 
 const small = { hiddenSizes: [32], epochs: 80, batchSize: 64, learningRate: 5e-3, patience: 8 };
 
