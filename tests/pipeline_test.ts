@@ -123,3 +123,66 @@ Deno.test("loaders say which file does not match config.json", async () => {
     );
   });
 });
+
+Deno.test("preprocess --embedder auto uses a reachable Ollama and predict reuses it", async () => {
+  const { FakeOllamaServer } = await import("./support/fake_ollama_server.ts");
+  const server = FakeOllamaServer.start({ dimensions: 12 });
+  try {
+    await withProject(async (dir) => {
+      const input = join(dir, "titles.csv");
+      await Deno.writeTextFile(input, syntheticCsv(60));
+      const out = join(dir, "processed");
+      const { config } = await runPreprocess({
+        input,
+        outDir: out,
+        embedder: "auto",
+        host: server.url,
+        verbose: false,
+      });
+      assert.equal(config.embedder.kind, "ollama");
+      assert.equal(config.embedder.model, "embeddinggemma");
+      assert.equal(config.embedder.dimensions, 12);
+      assert.match(config.embedder.reason, /^auto: /);
+      assert.equal(config.files["embeddings.npy"].shape.join("x"), "60x12");
+      // Titles embedded once; a second run is served from the cache (no new texts sent).
+      const sent = server.embeddedTexts.length;
+      assert.ok(sent > 0 && sent <= 60);
+      await runPreprocess({
+        input,
+        outDir: out,
+        embedder: "ollama",
+        host: server.url,
+        verbose: false,
+      });
+      assert.equal(server.embeddedTexts.length, sent);
+    });
+  } finally {
+    await server.close();
+  }
+  // With no server, auto falls back to lsa and says why.
+  await withProject(async (dir) => {
+    const input = join(dir, "titles.csv");
+    await Deno.writeTextFile(input, syntheticCsv(60));
+    const { config } = await runPreprocess({
+      input,
+      outDir: join(dir, "p"),
+      embedder: "auto",
+      host: "http://127.0.0.1:9",
+      dimensions: 6,
+      verbose: false,
+    });
+    assert.equal(config.embedder.kind, "lsa");
+    assert.match(config.embedder.reason, /Ollama not used/);
+    await assert.rejects(
+      () =>
+        runPreprocess({
+          input,
+          outDir: join(dir, "q"),
+          embedder: "ollama",
+          host: "http://127.0.0.1:9",
+          verbose: false,
+        }),
+      /ollama serve/,
+    );
+  });
+});
