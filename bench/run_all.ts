@@ -2,7 +2,8 @@
  * `deno task bench`: every benchmark, ours against scikit-learn on the same machine and arrays.
  *
  * 1. preprocess with lsa vs TfidfVectorizer + TruncatedSVD(768) (time, memory, quality)
- * 2. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
+ * 2. the whole preprocess stage, timed (it also builds the credits block and writes every file)
+ * 3. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
  *
  * Needs Debian's python3-sklearn and python3-numpy, and processed_data/ from `deno task preprocess`.
  *
@@ -45,6 +46,17 @@ if (import.meta.main) {
     "--repeats",
     "2",
   ]);
+  const out = await Deno.makeTempDir({ prefix: "bench-preprocess-" });
+  ok = (await run("whole preprocess stage (lsa text + credits + encoders + .npy writes)", [
+    "scripts/preprocess.ts",
+    "--embedder",
+    "lsa",
+    "--input",
+    csv,
+    "--out",
+    out,
+  ])) && ok;
+  await Deno.remove(out, { recursive: true });
   ok = (await run("train stage: study LR + RF + CV thresholds vs scikit-learn", [
     "bench/train_stage_bench.ts",
   ])) && ok;

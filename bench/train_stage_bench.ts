@@ -14,7 +14,7 @@ import { makeStudyLr, makeStudyRf } from "../lib/study_models.ts";
 import { binarize, f1Score } from "../lib/metrics.ts";
 import { loadProcessed } from "../lib/processed_data.ts";
 import { trainModel } from "../lib/train_stage.ts";
-import { peakRssMiB } from "./peak_rss.ts";
+import { peakRssMiB } from "../lib/peak_rss.ts";
 
 if (import.meta.main) {
   const { values } = parseArgs({

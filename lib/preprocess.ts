@@ -29,6 +29,7 @@ import {
 import { sha256Hex } from "./sha256.ts";
 import { trainTestSplit } from "./train_test_split.ts";
 import { RandomState } from "./mt19937.ts";
+import { peakRssMiB } from "./peak_rss.ts";
 
 /** Options for {@linkcode runPreprocess}. */
 export interface PreprocessOptions {
@@ -291,6 +292,7 @@ export function formatSummary(summary: PreprocessSummary): string {
     `Time:           ${summary.seconds.toFixed(1)} s (${
       Object.entries(summary.timings).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")
     })`,
+    `Peak memory:    ${peakRssMiB().toFixed(0)} MiB`,
   ];
   return lines.join("\n");
 }

@@ -1,5 +1,5 @@
 /**
- * Peak resident memory of this process (Linux `VmHWM`), for benchmarks.
+ * Peak resident memory of this process (Linux `VmHWM`), for summaries and benchmarks.
  *
  * @module
  */
