@@ -5,6 +5,8 @@
  * @module
  */
 
+import { REQUIRED_COLUMNS } from "../../lib/netflix_csv.ts";
+
 const GENRES = ["Comedies", "Dramas", "Horror Movies", "Kids' TV"];
 const WORDS: Record<string, string[]> = {
   "Comedies": ["hilarious", "laugh", "prank", "quirky"],
@@ -34,20 +36,7 @@ function quote(s: string): string {
  */
 export function syntheticCsv(n: number, options: { withGenres?: boolean } = {}): string {
   const withGenres = options.withGenres ?? true;
-  const header = [
-    "show_id",
-    "type",
-    "title",
-    "director",
-    "cast",
-    "country",
-    "date_added",
-    "release_year",
-    "rating",
-    "duration",
-    ...(withGenres ? ["genres"] : []),
-    "description",
-  ];
+  const header = REQUIRED_COLUMNS.filter((c) => withGenres || c !== "genres");
   const lines = [header.join(",")];
   let seed = 7;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
