@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { minimizeLbfgs, wolfeLineSearch } from "../lib/lbfgs.ts";
 import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
+import { fromRows, labelsFromRows } from "../lib/matrix.ts";
 import { f1Score, perLabelScores } from "../lib/metrics.ts";
 import { split, synthetic } from "./support/synthetic_multilabel.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
+import { fromRows, labelsFromRows } from "../lib/matrix.ts";
 import { f1Score, perLabelScores } from "../lib/metrics.ts";
 import { MlpClassifier } from "../lib/mlp_classifier.ts";
 import { split, synthetic } from "./support/synthetic_multilabel.ts";
