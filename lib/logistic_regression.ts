@@ -28,6 +28,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Buffer } from "node:buffer";
 import { LbfgsState, type LbfgsStatus, wolfeLineSearch } from "./lbfgs.ts";
 import { assertShape, type LabelMatrix, type Matrix, type MatrixData } from "./matrix.ts";
+import { binarize } from "./metrics.ts";
 import { useFastBackend } from "./tf_backend.ts";
 
 /** Options for {@linkcode LogisticRegression}. */
@@ -170,22 +171,12 @@ export function checkLabels(Y: LabelMatrix, rows: number, where: string): void {
  * ```
  */
 export function applyThresholds(P: Matrix, thresholds: number | ArrayLike<number>): LabelMatrix {
-  const out = new Uint8Array(P.rows * P.cols);
-  if (typeof thresholds === "number") {
-    for (let i = 0; i < out.length; i++) out[i] = P.data[i] >= thresholds ? 1 : 0;
-  } else {
-    if (thresholds.length !== P.cols) {
-      throw new RangeError(
-        `predict: got ${thresholds.length} thresholds for ${P.cols} labels; give one per label or a single number`,
-      );
-    }
-    for (let i = 0; i < P.rows; i++) {
-      for (let j = 0; j < P.cols; j++) {
-        out[i * P.cols + j] = P.data[i * P.cols + j] >= thresholds[j] ? 1 : 0;
-      }
-    }
+  if (typeof thresholds !== "number" && thresholds.length !== P.cols) {
+    throw new RangeError(
+      `predict: got ${thresholds.length} thresholds for ${P.cols} labels; give one per label or a single number`,
+    );
   }
-  return { rows: P.rows, cols: P.cols, data: out };
+  return binarize(P, thresholds);
 }
 
 function toFloat32(X: Matrix<MatrixData>): Float32Array {

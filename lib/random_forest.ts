@@ -43,6 +43,7 @@ import {
 } from "./forest_tree_task.ts";
 import type { ForestReply, ForestTaskMessage } from "./forest_worker.ts";
 import { assertShape, type LabelMatrix, type Matrix } from "./matrix.ts";
+import { binarize } from "./metrics.ts";
 import { readNpy, writeNpy } from "./npy.ts";
 import { ProgressBar } from "./progress.ts";
 
@@ -390,14 +391,7 @@ export class RandomForest {
           "number or one per label",
       );
     }
-    const out = new Uint8Array(P.data.length);
-    for (let i = 0; i < P.rows; i++) {
-      for (let j = 0; j < L; j++) {
-        const t = typeof thresholds === "number" ? thresholds : thresholds[j];
-        out[i * L + j] = P.data[i * L + j] >= t ? 1 : 0;
-      }
-    }
-    return { rows: P.rows, cols: L, data: out };
+    return binarize(P, thresholds);
   }
 
   /** Writes the fitted forest to folder `dir` (format in the module doc). */
