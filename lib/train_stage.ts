@@ -284,7 +284,7 @@ export async function runAblation(
 export interface RunTrainingOptions extends TrainOptions {
   /** Feature sets for the ablation of the best model (empty: skip). */
   ablation?: FeatureBlock[][];
-  /** Name of the model to call best (default: highest test F1 macro is NOT used — the spec named here). */
+  /** Name of the spec recorded as `best` (chosen beforehand, never by test scores). */
   best: string;
   /** Recorded when Ollama was not available for an lsa-vs-embeddinggemma comparison. */
   embedderComparison?: MetricsFile["embedder_comparison"];
