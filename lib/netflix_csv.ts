@@ -10,6 +10,13 @@
 
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
+import {
+  MAX_YEAR,
+  MIN_YEAR,
+  parseDateAdded,
+  parseDuration,
+  parseReleaseYear,
+} from "./metadata_features.ts";
 
 /** Columns every input file must have (the genres column only when labels are required). */
 export const REQUIRED_COLUMNS = [
@@ -141,6 +148,7 @@ export function parseTitles(
 ): { titles: Titles; problems: RowProblem[] } {
   const source = options.source ?? "input";
   const requireGenres = options.requireGenres ?? true;
+  if (typeof input !== "string") checkUtf8(input, source);
   const buf = typeof input === "string" ? Buffer.from(input, "utf8") : Buffer.from(input);
   if (buf.length === 0) {
     throw new InputError(`${source}: the file is empty; expected a CSV header.`);
@@ -261,6 +269,230 @@ export function formatProblems(
   const more = problems.length > limit ? `\n  … and ${problems.length - limit} more` : "";
   return `${source}: ${problems.length} bad row(s) (row numbers count data rows after the ` +
     `header):\n${lines.join("\n")}${more}\nFix these rows in the CSV and run again.`;
+}
+
+/**
+ * Finds blank or unreadable `release_year`, `duration` and `date_added` values. They are not
+ * errors — the metadata encoder treats them as missing (imputed from the training titles, with
+ * a `_missing` flag) — but the user should hear about them; print them with
+ * {@linkcode formatWarnings}.
+ *
+ * @example
+ * ```ts
+ * const csv = "show_id,type,title,director,cast,country,date_added,release_year,rating," +
+ *   "duration,genres,description\ns1,Movie,A,,,,,,PG,abc min,Dramas,A story.\n";
+ * const { titles } = parseTitles(csv);
+ * metadataWarnings(titles).map((p) => p.field); // ["release_year", "duration", "date_added"]
+ * ```
+ */
+export function metadataWarnings(titles: Titles): RowProblem[] {
+  const warnings: RowProblem[] = [];
+  const missing = "treated as missing (imputed from the training titles)";
+  for (let i = 0; i < titles.length; i++) {
+    const row = titles.rowNumber[i];
+    const showId = titles.showId[i];
+    const warn = (field: string, value: string, what: string) =>
+      warnings.push({
+        row,
+        showId,
+        field,
+        message: `${field} ${quote(value)} ${what}: ${missing}`,
+      });
+    const year = titles.releaseYear[i];
+    if (Number.isNaN(parseReleaseYear(year))) {
+      warn(
+        "release_year",
+        year,
+        year.trim() === ""
+          ? "is blank"
+          : `is not a year from ${MIN_YEAR} to ${MAX_YEAR} (expected e.g. 2019)`,
+      );
+    }
+    const duration = titles.duration[i];
+    const type = titles.type[i];
+    if (Number.isNaN(parseDuration(duration, type))) {
+      const show = type.trim().toLowerCase() === "tv show";
+      warn(
+        "duration",
+        duration,
+        duration.trim() === ""
+          ? "is blank"
+          : show
+          ? "is not a number of seasons for a TV show (expected e.g. 2 or 2 Seasons)"
+          : `is not a number of minutes for a ${type === UNKNOWN ? "title" : "movie"} ` +
+            "(expected e.g. 90 or 90 min)",
+      );
+    }
+    const added = titles.dateAdded[i];
+    if (Number.isNaN(parseDateAdded(added))) {
+      warn(
+        "date_added",
+        added,
+        added.trim() === ""
+          ? "is blank"
+          : "is not a date (expected e.g. 14-Aug-20 or August 14, 2020)",
+      );
+    }
+  }
+  return warnings;
+}
+
+function quote(value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(shown);
+}
+
+/**
+ * Formats warnings (e.g. from {@linkcode metadataWarnings}) as lines starting with `warning:`,
+ * at most `limit` rows listed; returns `""` when there are none.
+ *
+ * @example
+ * ```ts
+ * const text = formatWarnings("data/NetFlix.csv", [
+ *   { row: 3, showId: "s3", field: "release_year", message: 'release_year "" is blank' },
+ * ]);
+ * if (text) console.warn(text);
+ * ```
+ */
+export function formatWarnings(
+  source: string,
+  problems: RowProblem[],
+  options: { limit?: number } = {},
+): string {
+  if (problems.length === 0) return "";
+  const limit = options.limit ?? 10;
+  const rows = new Set(problems.map((p) => p.row)).size;
+  const lines = problems.slice(0, limit).map((p) =>
+    `warning:   row ${p.row}${p.showId ? ` (show_id ${p.showId})` : ""}, field ${p.field}: ` +
+    p.message
+  );
+  const more = problems.length > limit ? `\nwarning:   … and ${problems.length - limit} more` : "";
+  return `warning: ${source}: ${problems.length} missing or unreadable value(s) in ${rows} ` +
+    `row(s) (row numbers count data rows after the header):\n${lines.join("\n")}${more}`;
+}
+
+/**
+ * The error for input that is not UTF-8, naming the first bad data row and the fix.
+ * `row` is the 1-based data row (0 = the header). Used by {@linkcode parseTitles} and
+ * `csvBatches`.
+ *
+ * @example
+ * ```ts
+ * throw notUtf8Error("in.csv", 3, "Am\uFFFDlie");
+ * ```
+ */
+export function notUtf8Error(source: string, row: number, near?: string): InputError {
+  const where = row === 0 ? "in the header" : `in data row ${row} (the header is not counted)`;
+  const context = near ? ` near ${JSON.stringify(near)}` : "";
+  return new InputError(
+    `${source}: the file is not UTF-8: the first bad byte is ${where}${context}. Re-save it as ` +
+      "UTF-8, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv` (use the encoding it was saved " +
+      "in instead of latin1, e.g. cp1252), and run again.",
+    [{ row, showId: "", field: "bytes", message: "not UTF-8" }],
+  );
+}
+
+/**
+ * Offset of the first byte of `bytes` that is not part of a well-formed UTF-8 sequence, or -1
+ * when all of it is UTF-8. A sequence cut off by the end of `bytes` counts as bad.
+ *
+ * @example
+ * ```ts
+ * invalidUtf8Offset(new Uint8Array([0x41, 0xe9, 0x42])); // 1
+ * ```
+ */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  try {
+    FATAL_DECODER.decode(bytes);
+    return -1;
+  } catch {
+    // fall through and locate it
+  }
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let len: number, lo = 0x80, hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    if (i + len > n) return i;
+    const second = bytes[i + 1];
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k < len; k++) {
+      const c = bytes[i + k];
+      if (c < 0x80 || c > 0xbf) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+
+const FATAL_DECODER = new TextDecoder("utf-8", { fatal: true });
+
+/** Throws {@linkcode notUtf8Error} naming the CSV row of the first bad byte. */
+function checkUtf8(bytes: Uint8Array, source: string): void {
+  const bad = invalidUtf8Offset(bytes);
+  if (bad < 0) return;
+  // Count records before the bad byte; quotes only open a field at its start (as polars reads).
+  let record = 0;
+  let quoted = false;
+  let fieldStart = true;
+  for (let i = 0; i < bad; i++) {
+    const b = bytes[i];
+    if (quoted) {
+      if (b === 0x22) {
+        if (bytes[i + 1] === 0x22 && i + 1 < bad) i++;
+        else quoted = false;
+      }
+    } else if (b === 0x0a) {
+      record++;
+      fieldStart = true;
+    } else if (b === 0x22 && fieldStart) {
+      quoted = true;
+      fieldStart = false;
+    } else fieldStart = b === 0x2c;
+  }
+  throw notUtf8Error(source, record, nearByte(bytes, bad));
+}
+
+/**
+ * Up to 20 bytes either side of offset `at`, within its line, decoded leniently (bad bytes show
+ * as U+FFFD) — to quote the spot in a message.
+ *
+ * @example
+ * ```ts
+ * nearByte(new Uint8Array([0x41, 0xe9, 0x42]), 1); // "A\uFFFDB"
+ * ```
+ */
+export function nearByte(bytes: Uint8Array, at: number): string {
+  let from = Math.max(0, at - 20);
+  for (let i = at - 1; i >= from; i--) {
+    if (bytes[i] === 0x0a) {
+      from = i + 1;
+      break;
+    }
+  }
+  while (from < at && (bytes[from] & 0xc0) === 0x80) from++;
+  let to = Math.min(bytes.length, at + 20);
+  for (let i = at; i < to; i++) {
+    if (bytes[i] === 0x0a || bytes[i] === 0x0d) {
+      to = i;
+      break;
+    }
+  }
+  return new TextDecoder().decode(bytes.subarray(from, to));
 }
 
 /**

@@ -67,6 +67,8 @@ Deno.test("MetadataEncoder keeps minutes and seasons apart and fits on training 
     "show_seasons",
     "date_added",
     "date_added_missing",
+    "release_year_missing",
+    "duration_missing",
     "country_India",
     "country_Other",
     "country_Unknown",
@@ -81,10 +83,10 @@ Deno.test("MetadataEncoder keeps minutes and seasons apart and fits on training 
   assert.ok(Math.abs(row(2)[2] + 1) < 1e-5 && Math.abs(row(3)[2] - 1) < 1e-5);
   assert.equal(row(0)[2], 0);
   // Missing date → 0 and flagged; countries: India kept, France/Japan → Other, empty → Unknown.
-  assert.deepEqual(row(2).slice(3, 5), [0, 1]);
-  assert.deepEqual(row(1).slice(5), [1, 1, 0]);
-  assert.deepEqual(row(2).slice(5), [0, 0, 1]);
-  assert.deepEqual(row(3).slice(5), [0, 1, 0]);
+  assert.deepEqual(row(2).slice(3, 7), [0, 1, 0, 0]);
+  assert.deepEqual(row(1).slice(7), [1, 1, 0]);
+  assert.deepEqual(row(2).slice(7), [0, 0, 1]);
+  assert.deepEqual(row(3).slice(7), [0, 1, 0]);
   // Reloaded from its state it encodes identically.
   const again = new MetadataEncoder({ state: enc.state }).transform(train);
   assert.deepEqual(again.data, m.data);

@@ -97,3 +97,36 @@ Deno.test("selectTitles and titlesFrame keep rows aligned", () => {
   assert.equal(frame.height, 2);
   assert.deepEqual(frame.getColumn("genres").toArray(), ["Dramas", "Comedies"]);
 });
+
+Deno.test("parseTitles: bytes that are not UTF-8 name the first bad data row and the fix", () => {
+  const enc = new TextEncoder();
+  const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  // Row 2 spans two lines (a quoted newline) and row 3 holds the Latin-1 "é" (0xE9).
+  const bytes = new Uint8Array([
+    ...enc.encode(csv(
+      "s1,Movie,A,,,,,2020,PG,90,Dramas,Fine.",
+      's2,Movie,B,,,,,2020,PG,90,Dramas,"Two\nlines, ""quoted"" — ünïcödé"',
+    )),
+    ...latin1("s3,Movie,Am\xe9lie,,,France,,2001,R,122,Comedies,A shy waitress.\n"),
+  ]);
+  assert.throws(() => parseTitles(bytes, { source: "latin.csv" }), (err: Error) => {
+    assert.ok(err instanceof InputError);
+    assert.match(err.message, /^latin\.csv: the file is not UTF-8/);
+    assert.match(err.message, /data row 3 \(the header is not counted\)/);
+    assert.match(err.message, /near "s3,Movie,Am\uFFFDlie/);
+    assert.match(err.message, /iconv -f latin1 -t utf-8 in\.csv > out\.csv/);
+    assert.doesNotMatch(err.message, /quot/i, "no advice about quoting");
+    assert.equal(err.problems[0].row, 3);
+    return true;
+  });
+  // A bad byte in the header, and a multi-byte character cut off at the end of the file.
+  assert.throws(
+    () => parseTitles(latin1("show_\xefd\n"), { source: "h.csv" }),
+    /in the header/,
+  );
+  const cut = enc.encode(csv("s1,Movie,A,,,,,2020,PG,90,Dramas,Caf\u00e9")).slice(0, -2);
+  assert.throws(() => parseTitles(cut, { source: "cut.csv" }), /data row 1 /);
+  // Valid UTF-8 bytes (with a BOM-less non-Latin title) still parse.
+  const good = enc.encode(csv("s1,Movie,東京,,,,,2020,PG,90,Dramas,Fine."));
+  assert.equal(parseTitles(good).titles.title[0], "東京");
+});
