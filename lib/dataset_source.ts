@@ -28,8 +28,13 @@ export interface FetchDatasetOptions {
   url?: string;
   /** Expected checksum (default {@linkcode DATASET_SHA256}). */
   sha256?: string;
-  /** Replace an existing file even when its checksum already matches. */
+  /**
+   * Replace an existing file: one with other contents (never replaced without it), or the
+   * verified one (downloaded again).
+   */
   force?: boolean;
+  /** Give up on a download that receives nothing for this long (default 60,000 ms). */
+  stallTimeoutMs?: number;
   /** Where to print what happened (default console.log). */
   log?: (line: string) => void;
 }
@@ -38,6 +43,7 @@ export interface FetchDatasetOptions {
 export interface FetchDatasetResult {
   path: string;
   sha256: string;
+  /** `"existing"`: the file was already there (nothing written). */
   source: "existing" | "input" | "download";
   /** True when the checksum equals the published one. */
   verified: boolean;
@@ -46,7 +52,9 @@ export interface FetchDatasetResult {
 /**
  * Puts NetFlix.csv at `output`: copies `input` when given, else downloads the published file
  * and verifies its SHA-256. A local input with another checksum is accepted with a warning (it
- * may be the user's own variant); a download with another checksum is refused.
+ * may be the user's own variant); a download with another checksum is refused. An existing
+ * `output` with other contents is never replaced without `force`; the same contents are left
+ * as they are. Files are written atomically, so a failed or stalled download leaves nothing.
  *
  * @example
  * ```ts
@@ -57,19 +65,14 @@ export async function fetchDataset(options: FetchDatasetOptions = {}): Promise<F
   const output = options.output ?? DEFAULT_DATA_PATH;
   const expected = options.sha256 ?? DATASET_SHA256;
   const log = options.log ?? console.log;
-
-  if (!options.input && !options.force) {
-    const existing = await Deno.readFile(output).catch(() => undefined);
-    if (existing) {
-      const sum = await sha256Hex(existing);
-      if (sum === expected) {
-        log(`${output} is already in place (SHA-256 verified).`);
-        return { path: output, sha256: sum, source: "existing", verified: true };
-      }
-    }
-  }
+  const existing = await Deno.readFile(output).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`Cannot read ${output} (${(err as Error).message}).`);
+  });
+  const existingSum = existing ? await sha256Hex(existing) : undefined;
 
   let bytes: Uint8Array;
+  let sum: string;
   let source: FetchDatasetResult["source"];
   if (options.input) {
     try {
@@ -80,46 +83,128 @@ export async function fetchDataset(options: FetchDatasetOptions = {}): Promise<F
           "a NetFlix.csv file, or leave --input out to download the published copy.",
       );
     }
+    sum = await sha256Hex(bytes);
+    const verified = sum === expected;
+    const unverified = () =>
+      log(
+        `Warning: ${options.input} has SHA-256 ${sum}, not the published ${expected}. ` +
+          "Using it anyway; results will not compare with the study's.",
+      );
+    if (existingSum === sum && !options.force) {
+      log(`${output} is already there: it has the same contents as ${options.input}.`);
+      if (!verified) unverified();
+      return { path: output, sha256: sum, source: "existing", verified };
+    }
+    if (existingSum !== undefined && !options.force) {
+      throw new Error(
+        `${output} already exists with other contents (SHA-256 ${existingSum}${
+          existingSum === expected ? ", the published NetFlix.csv" : ""
+        }) than --input ${options.input} (SHA-256 ${sum}). It was kept. Pass --force to ` +
+          `replace it, or --output PATH to write elsewhere.`,
+      );
+    }
+    if (!verified) unverified();
     source = "input";
   } else {
+    if (existingSum !== undefined && !options.force) {
+      if (existingSum === expected) {
+        log(`${output} is already in place (SHA-256 verified).`);
+        return { path: output, sha256: existingSum, source: "existing", verified: true };
+      }
+      throw new Error(
+        `${output} already exists but is not the published NetFlix.csv (SHA-256 ` +
+          `${existingSum}, published ${expected}). It was kept. Pass --force to replace it with ` +
+          "the published file, or --input PATH to use another local copy.",
+      );
+    }
     const url = options.url ?? DATASET_URL;
-    log(`Downloading ${url} …`);
-    let res: Response;
-    try {
-      res = await fetch(url);
-    } catch (err) {
-      throw new Error(
-        `Could not download ${url} (${(err as Error).message}). You seem to be offline: copy ` +
-          "NetFlix.csv by hand and run `npx deno task data --input PATH/NetFlix.csv` (or set " +
-          "NETFLIX_CSV=PATH).",
-      );
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new Error(
-        `Download of ${url} failed with HTTP ${res.status}. Fetch NetFlix.csv by hand and run ` +
-          "`npx deno task data --input PATH/NetFlix.csv`.",
-      );
-    }
-    bytes = new Uint8Array(await res.arrayBuffer());
-    source = "download";
-  }
-  const sum = await sha256Hex(bytes);
-  const verified = sum === expected;
-  if (!verified) {
-    if (source === "download") {
+    bytes = await download(url, options.stallTimeoutMs ?? 60_000, log);
+    sum = await sha256Hex(bytes);
+    if (sum !== expected) {
       throw new Error(
         `Downloaded file has SHA-256 ${sum}, expected ${expected}: it is not the published ` +
           "NetFlix.csv (or it was corrupted). Nothing was written. Retry, or fetch the file by " +
           "hand and pass it with --input.",
       );
     }
-    log(
-      `Warning: ${options.input} has SHA-256 ${sum}, not the published ${expected}. ` +
-        "Using it anyway; results will not compare with the study's.",
-    );
+    source = "download";
   }
+  const verified = sum === expected;
   await atomicWrite(output, bytes);
   log(`Wrote ${output} (${bytes.length} bytes, SHA-256 ${verified ? "verified" : sum}).`);
   return { path: output, sha256: sum, source, verified };
+}
+
+/** Downloads `url` into memory; gives up when no bytes arrive for `stallMs`. */
+async function download(
+  url: string,
+  stallMs: number,
+  log: (line: string) => void,
+): Promise<Uint8Array> {
+  const byHand =
+    "Fetch NetFlix.csv by hand and run `npx deno task data --input PATH/NetFlix.csv` " +
+    "(or set NETFLIX_CSV=PATH).";
+  log(`Downloading ${url} …`);
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stalled = false;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, stallMs);
+  };
+  let received = 0;
+  const stallError = () =>
+    new Error(
+      `Download of ${url} stalled: nothing arrived for ${stallMs / 1000} s (${received} bytes ` +
+        `received). Nothing was written. Check your connection and retry, or: ${byHand}`,
+    );
+  arm();
+  try {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: controller.signal });
+    } catch (err) {
+      if (stalled) throw stallError();
+      throw new Error(
+        `Could not download ${url} (${(err as Error).message}). You seem to be offline: copy ` +
+          "NetFlix.csv by hand and run `npx deno task data --input PATH/NetFlix.csv` (or set " +
+          "NETFLIX_CSV=PATH).",
+      );
+    }
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      throw new Error(`Download of ${url} failed with HTTP ${res.status}. ${byHand}`);
+    }
+    arm();
+    const parts: Uint8Array[] = [];
+    const reader = res.body.getReader();
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        received += value.length;
+        arm();
+      }
+    } catch (err) {
+      await reader.cancel().catch(() => {});
+      if (stalled) throw stallError();
+      throw new Error(
+        `Download of ${url} broke off after ${received} bytes (${(err as Error).message}). ` +
+          `Nothing was written. Retry, or: ${byHand}`,
+      );
+    }
+    const bytes = new Uint8Array(received);
+    let offset = 0;
+    for (const p of parts) {
+      bytes.set(p, offset);
+      offset += p.length;
+    }
+    return bytes;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,39 +1,33 @@
 /**
  * `deno task data [--input PATH] [--output PATH] [--force]`: puts NetFlix.csv into data/.
  * Uses --input, else the NETFLIX_CSV variable, else downloads the published file and checks
- * its SHA-256.
+ * its SHA-256. An existing file with other contents is kept unless --force is given.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runCommand } from "../lib/cli_args.ts";
 import { DEFAULT_DATA_PATH, fetchDataset } from "../lib/dataset_source.ts";
 
+const USAGE = `Usage: deno task data [--input PATH] [--output ${DEFAULT_DATA_PATH}] [--force]
+Copies NetFlix.csv from --input or $NETFLIX_CSV, or downloads and verifies the published file.
+
+  --input PATH    local NetFlix.csv to copy (default: $NETFLIX_CSV, else download)
+  --output PATH   where to put it (default ${DEFAULT_DATA_PATH})
+  --force         replace an existing file with other contents (or download again)
+  -h, --help      show this help`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await runCommand(USAGE, async () => {
+    const flags = parseFlags(Deno.args, {
       input: { type: "string" },
       output: { type: "string", default: DEFAULT_DATA_PATH },
       force: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "Usage: deno task data [--input PATH] [--output data/NetFlix.csv] [--force]\n" +
-        "Copies NetFlix.csv from --input or $NETFLIX_CSV, or downloads and verifies it.",
-    );
-    Deno.exit(0);
-  }
-  try {
-    await fetchDataset({
-      input: values.input ?? (Deno.env.get("NETFLIX_CSV") || undefined),
-      output: values.output,
-      force: values.force,
     });
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
+    await fetchDataset({
+      input: flags.input ?? (Deno.env.get("NETFLIX_CSV") || undefined),
+      output: flags.output,
+      force: flags.force,
+    });
+  });
 }

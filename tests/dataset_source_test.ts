@@ -26,7 +26,11 @@ Deno.test("fetchDataset copies --input, verifies and skips when in place", async
     const r2 = await fetchDataset({ output: out, sha256: sum, log });
     assert.equal(r2.source, "existing");
     // A local file with another checksum is used, with a warning.
-    const r3 = await fetchDataset({ input: src, output: out, log });
+    const other = join(dir, "other.csv");
+    await Deno.writeTextFile(other, "a,b\n3,4\n");
+    const out2 = join(dir, "data", "Other.csv");
+    const r3 = await fetchDataset({ input: other, output: out2, log });
+    assert.equal(r3.source, "input");
     assert.equal(r3.verified, false);
     assert.ok(lines.some((l) => l.startsWith("Warning:")));
     await assert.rejects(
@@ -66,6 +70,169 @@ Deno.test("fetchDataset refuses a download with the wrong checksum and writes no
     );
   } finally {
     await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fetchDataset never replaces an existing file with other contents without --force", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = join(dir, "data", "NetFlix.csv");
+    const verifiedText = "show_id\ns1\n";
+    const published = await sha256Hex(verifiedText);
+    await Deno.mkdir(join(dir, "data"));
+    await Deno.writeTextFile(out, verifiedText);
+    const same = join(dir, "same.csv");
+    await Deno.writeTextFile(same, verifiedText);
+    const other = join(dir, "other.csv");
+    await Deno.writeTextFile(other, "show_id\ns2\n");
+    const otherSum = await sha256Hex("show_id\ns2\n");
+    const lines: string[] = [];
+    const log = (s: string) => lines.push(s);
+
+    // Same bytes: nothing to do, says so.
+    const r1 = await fetchDataset({ input: same, output: out, sha256: published, log });
+    assert.equal(r1.source, "existing");
+    assert.equal(r1.verified, true);
+    assert.match(lines.at(-1)!, /already there.*same contents/);
+
+    // Different bytes: refused, naming both checksums and --force; the file is kept.
+    await assert.rejects(
+      () => fetchDataset({ input: other, output: out, sha256: published, log }),
+      (err: Error) => {
+        assert.ok(err.message.includes(published), "names the existing file's SHA-256");
+        assert.ok(err.message.includes(otherSum), "names the input's SHA-256");
+        assert.match(err.message, /--force/);
+        assert.match(err.message, /It was kept/);
+        return true;
+      },
+    );
+    assert.equal(await Deno.readTextFile(out), verifiedText);
+
+    // An unverified file in place is not replaced by a download either (no network needed:
+    // the refusal comes first).
+    await Deno.writeTextFile(out, "my own variant\n");
+    await assert.rejects(
+      () => fetchDataset({ output: out, url: "http://127.0.0.1:1/x.csv", sha256: published, log }),
+      /already exists but is not the published NetFlix\.csv.*--force/s,
+    );
+    assert.equal(await Deno.readTextFile(out), "my own variant\n");
+
+    // With --force it is replaced.
+    const r2 = await fetchDataset({ input: other, output: out, force: true, log });
+    assert.equal(r2.source, "input");
+    assert.equal(await Deno.readTextFile(out), "show_id\ns2\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * A loopback server that accepts one connection, reads the request, optionally sends `reply`,
+ * then sends nothing more. It stops by itself when the client hangs up, or after 10 s.
+ */
+function stallingServer(reply?: string): { url: string; stopped: Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let conn: Deno.Conn | undefined;
+  const stop = () => {
+    try {
+      conn?.close();
+    } catch { /* already closed */ }
+    try {
+      listener.close();
+    } catch { /* already closed */ }
+  };
+  const deadline = setTimeout(stop, 10_000);
+  const stopped = (async () => {
+    try {
+      conn = await listener.accept();
+      const buf = new Uint8Array(4096);
+      await conn.read(buf);
+      if (reply) await conn.write(new TextEncoder().encode(reply));
+      while ((await conn.read(buf)) !== null) { /* wait for the client to hang up */ }
+    } catch {
+      /* closed by stop() */
+    } finally {
+      clearTimeout(deadline);
+      stop();
+    }
+  })();
+  const { port } = listener.addr as Deno.NetAddr;
+  return { url: `http://127.0.0.1:${port}/NetFlix.csv`, stopped };
+}
+
+async function assertNothingWritten(dir: string) {
+  const names = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  assert.deepEqual(names, [], "no file and no temporary file left");
+}
+
+for (
+  const [name, reply] of [
+    ["never answers", undefined],
+    [
+      "sends headers and a few bytes, then stalls",
+      "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nshow_id,",
+    ],
+  ] as const
+) {
+  Deno.test(`fetchDataset: a download that ${name} stops with a clear message`, async () => {
+    const dir = await Deno.makeTempDir();
+    const server = stallingServer(reply);
+    try {
+      const t0 = performance.now();
+      await assert.rejects(
+        () =>
+          fetchDataset({
+            url: server.url,
+            output: join(dir, "NetFlix.csv"),
+            stallTimeoutMs: 300,
+            log: () => {},
+          }),
+        (err: Error) => {
+          assert.match(err.message, /stalled: nothing arrived for 0\.3 s/);
+          assert.match(err.message, reply ? /\(8 bytes received\)/ : /\(0 bytes received\)/);
+          assert.match(err.message, /Nothing was written.*--input/s);
+          return true;
+        },
+      );
+      assert.ok(performance.now() - t0 < 5000, "gave up promptly");
+      await assertNothingWritten(dir);
+    } finally {
+      await server.stopped;
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("fetchDataset: a download cut short leaves no partial file", async () => {
+  const dir = await Deno.makeTempDir();
+  // Promises 1000 bytes, sends 8, hangs up.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    const conn = await listener.accept();
+    await conn.read(new Uint8Array(4096));
+    await conn.write(
+      new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nshow_id,"),
+    );
+    conn.close();
+    listener.close();
+  })();
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    await assert.rejects(
+      () =>
+        fetchDataset({
+          url: `http://127.0.0.1:${port}/NetFlix.csv`,
+          output: join(dir, "NetFlix.csv"),
+          stallTimeoutMs: 2000,
+          log: () => {},
+        }),
+      /broke off after 8 bytes.*Nothing was written/s,
+    );
+    await assertNothingWritten(dir);
+  } finally {
+    await served;
     await Deno.remove(dir, { recursive: true });
   }
 });
