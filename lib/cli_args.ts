@@ -38,8 +38,9 @@ export class UsageError extends Error {
 }
 
 /**
- * Parses `args` against `specs`. Unknown flags, missing values, repeated flags and stray
- * positional arguments throw a {@linkcode UsageError} that names them and lists the valid flags.
+ * Parses `args` against `specs`. Unknown flags, missing or empty values (`--input=`), repeated
+ * flags and stray positional arguments throw a {@linkcode UsageError} that names them and lists
+ * the valid flags.
  *
  * @example
  * ```ts
@@ -108,6 +109,7 @@ export function parseFlags<S extends FlagSpecs>(
       value = next;
       i++;
     }
+    if (value === "") throw new UsageError(`--${name} needs a value (--${name} VALUE), got ""`);
     values[name] = value;
   }
   return values as FlagValues<S>;

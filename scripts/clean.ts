@@ -5,7 +5,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runCommand } from "../lib/cli_args.ts";
+
+const USAGE = `Usage: deno task clean [--all]
+Removes generated files: processed_data/ and the outputs in reports/ (README.md kept).
+
+  --all        remove data/NetFlix.csv too (fetch it again with \`deno task data\`)
+  -h, --help   show this help`;
 
 const KEEP = new Set(["README.md", ".gitkeep"]);
 
@@ -28,7 +34,9 @@ async function emptyDir(dir: string): Promise<number> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ args: Deno.args, options: { all: { type: "boolean" } } });
-  const dirs = ["processed_data", "reports", ...(values.all ? ["data"] : [])];
-  for (const d of dirs) console.log(`${d}/: removed ${await emptyDir(d)} item(s)`);
+  await runCommand(USAGE, async () => {
+    const flags = parseFlags(Deno.args, { all: { type: "boolean", default: false } });
+    const dirs = ["processed_data", "reports", ...(flags.all ? ["data"] : [])];
+    for (const d of dirs) console.log(`${d}/: removed ${await emptyDir(d)} item(s)`);
+  });
 }
