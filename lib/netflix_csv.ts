@@ -500,6 +500,7 @@ export function nearByte(bytes: Uint8Array, at: number): string {
  *
  * @example
  * ```ts
+ * const { titles } = await readTitles("data/NetFlix.csv");
  * const firstTen = selectTitles(titles, [...Array(10).keys()]);
  * ```
  */
@@ -529,6 +530,7 @@ export function selectTitles(titles: Titles, rows: ArrayLike<number>): Titles {
  *
  * @example
  * ```ts
+ * const { titles } = await readTitles("data/NetFlix.csv");
  * titlesFrame(titles).head(5);
  * ```
  */
