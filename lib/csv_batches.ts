@@ -4,7 +4,8 @@
  * into records at the byte level with RFC 4180 quoting — commas, doubled quotes (`""`), `\n`
  * and `\r\n` inside a quoted field stay in their record. A quote only opens a quoted field at
  * the start of a field, as polars reads it. Each batch is the header line plus up to `rows`
- * whole records, ready for `parseTitles`; at most one chunk and one batch are held at a time.
+ * whole records, ready for `parseTitles` (pass it `firstRow`); at most one chunk and one batch
+ * are held at a time.
  *
  * Blank lines are records (polars reads them as empty rows), so row numbers match
  * `parseTitles` on the whole file: `firstRow + i` is the file's 1-based data-row number
@@ -76,9 +77,12 @@ class ByteBuffer {
  * ```ts
  * import { parseTitles } from "./netflix_csv.ts";
  * for await (const batch of csvBatches("data/NetFlix.csv", { rows: 2000 })) {
- *   const { titles } = parseTitles(batch.text, { requireGenres: false });
- *   const rowNumbers = titles.rowNumber.map((r) => r + batch.firstRow - 1);
- *   console.log(batch.firstRow, batch.rows, rowNumbers.length);
+ *   const { titles, problems } = parseTitles(batch.text, {
+ *     firstRow: batch.firstRow, // row numbers and messages count the file's rows
+ *     requireGenres: false,
+ *     onBadRow: "skip",
+ *   });
+ *   console.log(titles.rowNumber[0], titles.length, problems.length);
  * }
  * ```
  */

@@ -81,6 +81,11 @@ export interface ReadTitlesOptions {
   onBadRow?: "throw" | "skip";
   /** Name used in messages (defaults to the path, or `"input"` for in-memory text). */
   source?: string;
+  /**
+   * Data-row number of the input's first record (default 1). Give a `csvBatches` batch's
+   * `firstRow` so that `rowNumber` and every message count the rows of the whole file.
+   */
+  firstRow?: number;
 }
 
 /** Result of {@linkcode readTitles}. */
@@ -148,7 +153,8 @@ export function parseTitles(
 ): { titles: Titles; problems: RowProblem[] } {
   const source = options.source ?? "input";
   const requireGenres = options.requireGenres ?? true;
-  if (typeof input !== "string") checkUtf8(input, source);
+  const firstRow = options.firstRow ?? 1;
+  if (typeof input !== "string") checkUtf8(input, source, firstRow);
   const buf = typeof input === "string" ? Buffer.from(input, "utf8") : Buffer.from(input);
   if (buf.length === 0) {
     throw new InputError(`${source}: the file is empty; expected a CSV header.`);
@@ -201,7 +207,7 @@ export function parseTitles(
   const problems: RowProblem[] = [];
   const seen = new Map<string, number>();
   for (let i = 0; i < df.height; i++) {
-    const row = i + 1;
+    const row = i + firstRow;
     const showId = (raw.show_id[i] ?? "").trim();
     const rowProblems: RowProblem[] = [];
     const bad = (field: string, message: string) =>
@@ -442,7 +448,7 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
 const FATAL_DECODER = new TextDecoder("utf-8", { fatal: true });
 
 /** Throws {@linkcode notUtf8Error} naming the CSV row of the first bad byte. */
-function checkUtf8(bytes: Uint8Array, source: string): void {
+function checkUtf8(bytes: Uint8Array, source: string, firstRow: number): void {
   const bad = invalidUtf8Offset(bytes);
   if (bad < 0) return;
   // Count records before the bad byte; quotes only open a field at its start (as polars reads).
@@ -464,7 +470,7 @@ function checkUtf8(bytes: Uint8Array, source: string): void {
       fieldStart = false;
     } else fieldStart = b === 0x2c;
   }
-  throw notUtf8Error(source, record, nearByte(bytes, bad));
+  throw notUtf8Error(source, record === 0 ? 0 : record + firstRow - 1, nearByte(bytes, bad));
 }
 
 /**

@@ -59,10 +59,11 @@ for (const eol of ["\n", "\r\n"]) {
             assert.ok(b.text.startsWith(HEADER + "\n"), "header repeated");
             assert.equal(b.firstRow, expectFirst);
             assert.ok(b.rows >= 1 && b.rows <= rows);
-            const { titles } = parseTitles(b.text);
+            const { titles } = parseTitles(b.text, { firstRow: b.firstRow });
             assert.equal(titles.length, b.rows);
             for (let i = 0; i < titles.length; i++) {
-              const fileRow = b.firstRow + titles.rowNumber[i] - 1;
+              const fileRow = titles.rowNumber[i];
+              assert.equal(fileRow, b.firstRow + i);
               const j = fileRow - 1;
               assert.equal(titles.showId[i], whole.showId[j]);
               assert.equal(titles.title[i], whole.title[j]);

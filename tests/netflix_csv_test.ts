@@ -130,3 +130,18 @@ Deno.test("parseTitles: bytes that are not UTF-8 name the first bad data row and
   const good = enc.encode(csv("s1,Movie,東京,,,,,2020,PG,90,Dramas,Fine."));
   assert.equal(parseTitles(good).titles.title[0], "東京");
 });
+
+Deno.test("parseTitles: firstRow makes row numbers and messages count the whole file's rows", () => {
+  const text = csv(
+    "s101,Movie,A,,,,,2020,PG,90,Dramas,Fine.",
+    "s102,Movie,B,,,,,2020,PG,90,,No genres.",
+  );
+  const { titles, problems } = parseTitles(text, { firstRow: 101, onBadRow: "skip" });
+  assert.deepEqual(titles.rowNumber, [101]);
+  assert.deepEqual(problems.map((p) => [p.row, p.showId]), [[102, "s102"]]);
+  const latin1 = Uint8Array.from(
+    csv("s101,Movie,Am\xe9lie,,,,,2001,R,122,Comedies,Shy."),
+    (c) => c.charCodeAt(0),
+  );
+  assert.throws(() => parseTitles(latin1, { firstRow: 101 }), /data row 101 /);
+});
