@@ -110,7 +110,7 @@ for (let r = 0; r < repeats; r++) {
     console.log(`run ${r + 1}: scikit-learn fit ${refs[r].fit_wall_s.toFixed(2)} s`);
   }
 }
-const ourF1 = f1s(Yt, lr.predict(Xt, 0.5));
+const ourF1 = f1s(Yt, await lr.predict(Xt, 0.5));
 const ourObj = mean(objectives(lr));
 const iters = lr.nIter;
 const fmt = (v: number, p = 4) => v.toFixed(p);
@@ -166,7 +166,7 @@ if (withMlp) {
   const t0 = performance.now();
   await mlp.fit(X, Y);
   const fit = (performance.now() - t0) / 1000;
-  const f = f1s(Yt, mlp.predict(Xt, 0.5));
+  const f = f1s(Yt, await mlp.predict(Xt, 0.5));
   console.log(
     `\nMlpClassifier(defaults: [512], dropout 0.5, Adam 2e-3, batch 256): fit ${
       fit.toFixed(1)

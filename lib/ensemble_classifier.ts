@@ -4,9 +4,15 @@
  * @module
  */
 
+import { join } from "node:path";
+import { atomicWriteJson } from "./atomic_write.ts";
 import type { MultiLabelEstimator } from "./estimator.ts";
-import type { LabelMatrix, Matrix } from "./matrix.ts";
+import type { LabelMatrix, Matrix, MatrixData } from "./matrix.ts";
 import { binarize } from "./metrics.ts";
+import { loadEstimator, saveEstimator } from "./model_store.ts";
+import { readJsonFile } from "./read_json.ts";
+
+const ENSEMBLE_FILE = "ensemble.json";
 
 /** Options for {@linkcode EnsembleClassifier}. */
 export interface EnsembleOptions {
@@ -25,6 +31,8 @@ export interface EnsembleOptions {
  * ```
  */
 export class EnsembleClassifier implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "ensemble";
   readonly members: MultiLabelEstimator[];
   readonly weights: number[];
 
@@ -44,13 +52,13 @@ export class EnsembleClassifier implements MultiLabelEstimator {
   }
 
   /** Fits every member on `X`, `Y`. */
-  async fit(X: Matrix, Y: LabelMatrix): Promise<this> {
+  async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
     for (const m of this.members) await m.fit(X, Y);
     return this;
   }
 
   /** Weighted mean of the members' probabilities. */
-  async predictProba(X: Matrix): Promise<Matrix> {
+  async predictProba(X: Matrix<MatrixData>): Promise<Matrix> {
     let out: Matrix | undefined;
     for (const [k, m] of this.members.entries()) {
       const p = await m.predictProba(X);
@@ -66,8 +74,33 @@ export class EnsembleClassifier implements MultiLabelEstimator {
     return out!;
   }
 
-  /** `predictProba(X) >= thresholds`. */
-  async predict(X: Matrix, thresholds: number | ArrayLike<number>): Promise<LabelMatrix> {
+  /** `predictProba(X) >= thresholds` (default 0.5). */
+  async predict(
+    X: Matrix<MatrixData>,
+    thresholds: number | ArrayLike<number> = 0.5,
+  ): Promise<LabelMatrix> {
     return binarize(await this.predictProba(X), thresholds);
+  }
+
+  /** Writes `ensemble.json` (the weights) and each member in `member_<i>/` into `dir`. */
+  async save(dir: string): Promise<void> {
+    for (const [i, m] of this.members.entries()) await saveEstimator(join(dir, `member_${i}`), m);
+    await atomicWriteJson(join(dir, ENSEMBLE_FILE), {
+      version: 1,
+      weights: this.weights,
+      members: this.members.length,
+    });
+  }
+
+  /** Loads an ensemble written by {@linkcode EnsembleClassifier.save}. */
+  static async load(dir: string): Promise<EnsembleClassifier> {
+    const saved = await readJsonFile<{ version: number; weights: number[]; members: number }>(
+      join(dir, ENSEMBLE_FILE),
+    );
+    const members: MultiLabelEstimator[] = [];
+    for (let i = 0; i < saved.members; i++) {
+      members.push(await loadEstimator(join(dir, `member_${i}`)));
+    }
+    return new EnsembleClassifier(members, { weights: saved.weights });
   }
 }

@@ -25,11 +25,17 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import { atomicWriteJson } from "./atomic_write.ts";
+import { checkFeatures, checkLabels, type MultiLabelEstimator } from "./estimator.ts";
+import { base64ToFloat32, float32ToBase64 } from "./float32_base64.ts";
 import { LbfgsState, type LbfgsStatus, wolfeLineSearch } from "./lbfgs.ts";
-import { assertShape, type LabelMatrix, type Matrix, type MatrixData } from "./matrix.ts";
+import type { LabelMatrix, Matrix, MatrixData } from "./matrix.ts";
 import { binarize } from "./metrics.ts";
+import { readJsonFile } from "./read_json.ts";
 import { useFastBackend } from "./tf_backend.ts";
+
+const LR_FILE = "logistic_regression.json";
 
 /** Options for {@linkcode LogisticRegression}. */
 export interface LogisticRegressionOptions {
@@ -71,114 +77,6 @@ export interface LogisticRegressionJSON {
   status: string[];
 }
 
-/**
- * Encodes a float32 array as base64 of its little-endian bytes.
- *
- * @example
- * ```ts
- * const s = float32ToBase64(Float32Array.of(1, 2));
- * base64ToFloat32(s); // Float32Array [1, 2]
- * ```
- */
-export function float32ToBase64(a: Float32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-}
-
-/**
- * Decodes {@linkcode float32ToBase64} output; `expected` checks the length.
- *
- * @example
- * ```ts
- * base64ToFloat32(float32ToBase64(Float32Array.of(3)), 1); // Float32Array [3]
- * ```
- */
-export function base64ToFloat32(s: string, expected?: number): Float32Array {
-  const b = Buffer.from(s, "base64");
-  if (b.byteLength % 4 !== 0 || (expected !== undefined && b.byteLength !== expected * 4)) {
-    throw new RangeError(
-      `base64ToFloat32: decoded ${b.byteLength} bytes but expected ${
-        expected === undefined ? "a multiple of 4" : expected * 4
-      }; the saved model is truncated or was edited`,
-    );
-  }
-  const out = new Float32Array(b.byteLength / 4);
-  new Uint8Array(out.buffer).set(b);
-  return out;
-}
-
-/**
- * Checks a feature matrix: consistent shape, expected column count, finite values.
- * Throws naming the first bad row/column.
- *
- * @example
- * ```ts
- * checkFeatures({ rows: 1, cols: 2, data: Float32Array.of(0, 1) }, "fit", 2);
- * ```
- */
-export function checkFeatures(X: Matrix<MatrixData>, where: string, cols?: number): void {
-  assertShape(X, `${where}: X`);
-  if (cols !== undefined && X.cols !== cols) {
-    throw new RangeError(
-      `${where}: X has ${X.cols} feature columns but the model was fitted on ${cols}; ` +
-        `build features with the same pipeline as for training`,
-    );
-  }
-  const d = X.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) {
-      const r = Math.floor(i / X.cols);
-      throw new RangeError(
-        `${where}: X[${r}, ${i - r * X.cols}] is ${d[i]}; features must be finite ` +
-          `(impute or drop that row)`,
-      );
-    }
-  }
-}
-
-/**
- * Checks a 0/1 label matrix against the feature matrix's row count.
- *
- * @example
- * ```ts
- * checkLabels({ rows: 1, cols: 1, data: Uint8Array.of(1) }, 1, "fit");
- * ```
- */
-export function checkLabels(Y: LabelMatrix, rows: number, where: string): void {
-  assertShape(Y, `${where}: Y`);
-  if (Y.rows !== rows) {
-    throw new RangeError(
-      `${where}: X has ${rows} rows but Y has ${Y.rows}; give one label row per sample`,
-    );
-  }
-  if (Y.cols === 0) throw new RangeError(`${where}: Y has no label columns`);
-  for (let i = 0; i < Y.data.length; i++) {
-    if (Y.data[i] > 1) {
-      const r = Math.floor(i / Y.cols);
-      throw new RangeError(
-        `${where}: Y[${r}, ${i - r * Y.cols}] is ${Y.data[i]}; labels must be 0 or 1`,
-      );
-    }
-  }
-}
-
-/**
- * Applies thresholds (`p >= t → 1`) to a probability matrix; `t` is one number or one per label.
- *
- * @example
- * ```ts
- * applyThresholds({ rows: 1, cols: 2, data: Float32Array.of(0.2, 0.7) }, [0.1, 0.8]).data;
- * // Uint8Array [1, 0]
- * ```
- */
-export function applyThresholds(P: Matrix, thresholds: number | ArrayLike<number>): LabelMatrix {
-  if (typeof thresholds !== "number" && thresholds.length !== P.cols) {
-    throw new RangeError(
-      `predict: got ${thresholds.length} thresholds for ${P.cols} labels; give one per label or a single number`,
-    );
-  }
-  return binarize(P, thresholds);
-}
-
 function toFloat32(X: Matrix<MatrixData>): Float32Array {
   return X.data instanceof Float32Array ? X.data : Float32Array.from(X.data);
 }
@@ -194,11 +92,13 @@ function toFloat32(X: Matrix<MatrixData>): Float32Array {
  * const lr = new LogisticRegression({ C: 10 });
  * await lr.fit(X, Y);
  * const P = await lr.predictProba(X);   // 4 × 1 probabilities
- * const labels = lr.predict(X, 0.5);    // 4 × 1 zeros/ones
+ * const labels = await lr.predict(X, 0.5); // 4 × 1 zeros/ones
  * const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(lr.toJSON())));
  * ```
  */
-export class LogisticRegression {
+export class LogisticRegression implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "logistic_regression";
   /** The options in force (defaults filled in). */
   readonly options: Required<LogisticRegressionOptions>;
   /** Coefficients, labels × features row-major (null before fit). */
@@ -505,8 +405,21 @@ export class LogisticRegression {
    * 0/1 predictions, `p >= threshold` (one number or one per label). Synchronous: it uses the
    * active tfjs backend (wasm once `fit`, `predictProba` or `useFastBackend()` has run).
    */
-  predict(X: Matrix<MatrixData>, thresholds: number | ArrayLike<number> = 0.5): LabelMatrix {
-    return applyThresholds(this.#proba(X, "predict"), thresholds);
+  async predict(
+    X: Matrix<MatrixData>,
+    thresholds: number | ArrayLike<number> = 0.5,
+  ): Promise<LabelMatrix> {
+    return binarize(await this.predictProba(X), thresholds);
+  }
+
+  /** Writes `logistic_regression.json` (the {@linkcode toJSON} snapshot) into `dir`. */
+  async save(dir: string): Promise<void> {
+    await atomicWriteJson(join(dir, LR_FILE), this.toJSON());
+  }
+
+  /** Loads a model written by {@linkcode LogisticRegression.save}. */
+  static async load(dir: string): Promise<LogisticRegression> {
+    return LogisticRegression.fromJSON(await readJsonFile(join(dir, LR_FILE)));
   }
 
   /** A JSON-safe snapshot (see the module doc for the encoding). */

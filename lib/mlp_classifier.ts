@@ -15,16 +15,17 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import {
-  applyThresholds,
-  base64ToFloat32,
-  checkFeatures,
-  checkLabels,
-  float32ToBase64,
-} from "./logistic_regression.ts";
+import { join } from "node:path";
+import { atomicWriteJson } from "./atomic_write.ts";
+import { checkFeatures, checkLabels, type MultiLabelEstimator } from "./estimator.ts";
+import { base64ToFloat32, float32ToBase64 } from "./float32_base64.ts";
 import type { LabelMatrix, Matrix, MatrixData } from "./matrix.ts";
+import { binarize } from "./metrics.ts";
+import { readJsonFile } from "./read_json.ts";
 import { RandomState } from "./mt19937.ts";
 import { useFastBackend } from "./tf_backend.ts";
+
+const MLP_FILE = "mlp.json";
 
 /** Options for {@linkcode MlpClassifier}. */
 export interface MlpClassifierOptions {
@@ -115,7 +116,9 @@ interface Layer {
  * const copy = MlpClassifier.fromJSON(mlp.toJSON());
  * ```
  */
-export class MlpClassifier {
+export class MlpClassifier implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "mlp";
   /** The options in force (defaults filled in). */
   readonly options: MlpClassifierJSON["options"];
   /** Input features seen in fit. */
@@ -365,12 +368,22 @@ export class MlpClassifier {
     return this.#proba(X, "predictProba");
   }
 
-  /**
-   * 0/1 predictions, `p >= threshold` (one number or one per label). Synchronous: it uses the
-   * active tfjs backend (wasm once `fit`, `predictProba` or `useFastBackend()` has run).
-   */
-  predict(X: Matrix<MatrixData>, thresholds: number | ArrayLike<number> = 0.5): LabelMatrix {
-    return applyThresholds(this.#proba(X, "predict"), thresholds);
+  /** 0/1 predictions, `p >= threshold` (one number or one per label; default 0.5). */
+  async predict(
+    X: Matrix<MatrixData>,
+    thresholds: number | ArrayLike<number> = 0.5,
+  ): Promise<LabelMatrix> {
+    return binarize(await this.predictProba(X), thresholds);
+  }
+
+  /** Writes `mlp.json` (the {@linkcode toJSON} snapshot) into `dir`. */
+  async save(dir: string): Promise<void> {
+    await atomicWriteJson(join(dir, MLP_FILE), this.toJSON());
+  }
+
+  /** Loads a model written by {@linkcode MlpClassifier.save}. */
+  static async load(dir: string): Promise<MlpClassifier> {
+    return MlpClassifier.fromJSON(await readJsonFile(join(dir, MLP_FILE)));
   }
 
   /** A JSON-safe snapshot (see the module doc for the encoding). */

@@ -91,7 +91,7 @@ export async function trainProject(options: TrainProjectOptions = {}): Promise<M
   const probe = await probeOllama({ timeoutMs: 800 });
   return await runTraining(specs, {
     dir: options.dir,
-    best: hasBest ? BEST_MODEL_NAME : specs[specs.length - 1].name,
+    best: BEST_MODEL_NAME,
     ablation: hasBest && (options.ablation ?? true) ? ABLATION_SETS : [],
     embedderComparison: {
       available: probe.available,

@@ -7,7 +7,7 @@
 
 import { trainProject } from "./model_specs.ts";
 import { runPreprocess } from "./preprocess.ts";
-import { type MetricsFile, readMetrics } from "./train_stage.ts";
+import { type MetricsFile, readMetricsFile } from "./metrics_file.ts";
 import { type ProcessedConfig, readConfig } from "./processed_data.ts";
 import { dataPath, projectPath, sampleSize } from "./project_paths.ts";
 
@@ -20,7 +20,7 @@ export const NOTEBOOK_PROCESSED_DIR: string = projectPath("processed_data");
  *
  * @example
  * ```ts
- * const config = await ensurePreprocessed();
+ * const { config } = await ensurePreprocessed();
  * console.log(config.embedder.kind);
  * ```
  */
@@ -45,8 +45,8 @@ export async function ensurePreprocessed(options: { rebuild?: boolean } = {}): P
 }
 
 /**
- * Returns metrics.json, running the training stage first when it is missing, older than the
- * processed arrays, or `retrain` is set.
+ * Returns metrics.json, running the training stage first when it is missing, was trained on
+ * other features than the current processed arrays, or `retrain` is set.
  *
  * @example
  * ```ts
@@ -60,8 +60,8 @@ export async function ensureTrained(options: { retrain?: boolean } = {}): Promis
   const { config } = await ensurePreprocessed();
   if (!options.retrain) {
     try {
-      const metrics = await readMetrics(NOTEBOOK_PROCESSED_DIR);
-      if (metrics.created >= config.created) return { metrics, ranNow: false };
+      const metrics = await readMetricsFile(NOTEBOOK_PROCESSED_DIR);
+      if (metrics.features_id === config.id) return { metrics, ranNow: false };
     } catch {
       // Not trained yet: train below.
     }

@@ -1,32 +1,29 @@
 /**
- * Genre predictions for titles the model has never seen, with the saved preprocessing (fitted
- * LSA vocabulary and projection or Ollama, categories, metadata scaling, credits vocabulary)
- * applied, never refitted.
+ * Genre predictions for titles the model has never seen, through the saved {@linkcode GenreModel}
+ * (its own fitted pipeline, estimator and thresholds; nothing refitted, nothing re-assembled).
+ *
+ * - {@linkcode openGenreModel}: the model named (or `metrics.json`'s `best`), refused when it
+ *   was trained on other features than `processed_data/features` holds now.
+ * - {@linkcode predictTitles}: CSV text in memory → predictions (notebooks, tests).
+ * - {@linkcode predictFile}: a CSV file of any size, streamed in batches, → a predictions CSV
+ *   written atomically.
  *
  * @module
  */
 
-import pl from "nodejs-polars";
-import { join } from "node:path";
-import { CreditsEncoder } from "./credits_features.ts";
-import { loadEmbedder } from "./embedder_factory.ts";
-import { hstack, type Matrix } from "./matrix.ts";
-import { MetadataEncoder } from "./metadata_features.ts";
-import { loadModel } from "./model_store.ts";
-import { parseTitles, type RowProblem, type Titles } from "./netflix_csv.ts";
-import { OneHotEncoder } from "./one_hot_encoder.ts";
-import {
-  DEFAULT_PROCESSED_DIR,
-  type FeatureBlock,
-  type ProcessedConfig,
-  readConfig,
-} from "./processed_data.ts";
+import { basename, dirname, join, resolve } from "node:path";
+import { csvBatches } from "./csv_batches.ts";
+import { GenreModel, type GenreScore, type TitlePrediction } from "./genre_model.ts";
+import type { Matrix } from "./matrix.ts";
+import { readMetricsFile } from "./metrics_file.ts";
+import { metadataWarnings, parseTitles, type RowProblem, type Titles } from "./netflix_csv.ts";
+import { DEFAULT_PROCESSED_DIR, featuresDir, readConfig } from "./processed_data.ts";
 
-/** Options for {@linkcode predictTitles}. */
+/** Options for {@linkcode openGenreModel}, {@linkcode predictTitles} and {@linkcode predictFile}. */
 export interface PredictOptions {
-  /** Processed folder with config.json, models/ and metrics.json (default `processed_data`). */
+  /** Processed folder with models/, metrics.json and features/ (default `processed_data`). */
   dir?: string;
-  /** Model folder name under models/ (default: the `best` of metrics.json). */
+  /** Model name under models/ (default: `best` of metrics.json). */
   model?: string;
   /** Name used in messages about the input. */
   source?: string;
@@ -41,49 +38,81 @@ export interface Predictions {
   /** rows × genres probabilities. */
   proba: Matrix;
   /** Predicted genres per row (probability ≥ that genre's threshold), most probable first. */
-  predicted: { genre: string; probability: number }[][];
+  predicted: GenreScore[][];
   /** Rows that could not be predicted, by row number. */
   problems: RowProblem[];
+  /** Rows predicted with a value treated as missing (blank or unreadable year, duration…). */
+  warnings: RowProblem[];
 }
 
 /**
- * Builds one feature block for new titles from the saved preprocessing.
+ * Names of the saved models under `dir/models/` (folders with a manifest).
  *
  * @example
  * ```ts
- * const config = await readConfig("processed_data");
- * const block = await featureBlock("categorical", titles, { config, dir: "processed_data" });
+ * await listModels("processed_data"); // ["best", "study_lr", "study_rf"]
  * ```
  */
-export async function featureBlock(
-  block: FeatureBlock,
-  titles: Titles,
-  options: { config: ProcessedConfig; dir: string },
-): Promise<Matrix> {
-  const { config, dir } = options;
-  switch (block) {
-    case "text": {
-      const embedder = await loadEmbedder(join(dir, config.embedder.dir), config.embedder.kind);
-      return await embedder.embed(titles.description, { titles: titles.title, progress: false });
+export async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(join(dir, "models"))) {
+      if (!e.isDirectory || e.name.startsWith(".")) continue;
+      try {
+        await Deno.stat(join(dir, "models", e.name, "manifest.json"));
+        names.push(e.name);
+      } catch { /* not a saved genre model */ }
     }
-    case "categorical":
-      return new OneHotEncoder({ categories: config.categories }).transform({
-        type: titles.type,
-        rating: titles.rating,
-      });
-    case "metadata":
-      return new MetadataEncoder({ state: config.metadata }).transform({
-        type: titles.type,
-        releaseYear: titles.releaseYear,
-        duration: titles.duration,
-        country: titles.country,
-        dateAdded: titles.dateAdded,
-      });
-    case "credits": {
-      const enc = await CreditsEncoder.load(join(dir, "models", "credits"));
-      return await enc.transform({ cast: titles.cast, director: titles.director });
+  } catch { /* no models yet */ }
+  return names.sort();
+}
+
+/**
+ * Loads the genre model to predict with, and checks it against the current features.
+ *
+ * @example
+ * ```ts
+ * const { model, name } = await openGenreModel({ model: "best" });
+ * ```
+ */
+export async function openGenreModel(
+  options: PredictOptions = {},
+): Promise<{ model: GenreModel; name: string }> {
+  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const available = await listModels(dir);
+  let name = options.model;
+  if (!name) {
+    try {
+      name = (await readMetricsFile(dir)).best;
+    } catch (err) {
+      if (available.length === 0) {
+        throw new Error(
+          `no trained model in ${join(dir, "models")}: run \`npx deno task train\` first`,
+        );
+      }
+      throw new Error(
+        `${(err as Error).message}\n  or name a model with --model (${available.join(", ")})`,
+      );
     }
   }
+  if (!available.includes(name)) {
+    throw new Error(
+      available.length === 0
+        ? `no trained model in ${join(dir, "models")}: run \`npx deno task train\` first`
+        : `no model "${name}" in ${join(dir, "models")}; the models there are: ${
+          available.join(", ")
+        } (choose with --model NAME)`,
+    );
+  }
+  let featuresId: string | undefined;
+  try {
+    featuresId = (await readConfig(dir)).id;
+  } catch { /* no processed features here: the model folder alone is enough */ }
+  const model = await GenreModel.load(join(dir, "models", name), {
+    featuresId,
+    featuresSource: featuresDir(dir),
+  });
+  return { model, name };
 }
 
 /**
@@ -94,64 +123,108 @@ export async function featureBlock(
  * ```ts
  * const csv = await Deno.readTextFile("new_titles.csv");
  * const { predicted } = await predictTitles(csv);
- * console.log(predicted[0]); // [{ genre: "Dramas", probability: 0.71 }, …]
+ * console.log(predicted[0]); // [{ genre: "Dramas", probability: 0.71, threshold: 0.35 }, …]
  * ```
  */
 export async function predictTitles(
   csv: string | Uint8Array,
-  options: PredictOptions = {},
+  options: PredictOptions & { genreModel?: { model: GenreModel; name: string } } = {},
 ): Promise<Predictions> {
-  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
-  const config = await readConfig(dir);
-  let modelName = options.model;
-  if (!modelName) {
-    try {
-      modelName = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json"))).best as string;
-    } catch {
-      throw new Error(`${join(dir, "metrics.json")} not found: run \`npx deno task train\` first.`);
-    }
-  }
-  const modelDir = join(dir, "models", modelName);
-  let saved: { thresholds: number[]; features: FeatureBlock[]; genres: string[] };
-  try {
-    saved = JSON.parse(await Deno.readTextFile(join(modelDir, "thresholds.json")));
-  } catch {
-    throw new Error(
-      `${join(modelDir, "thresholds.json")} not found: run \`npx deno task train\` first.`,
-    );
-  }
+  const { model, name } = options.genreModel ?? await openGenreModel(options);
   const { titles, problems } = parseTitles(csv, {
     requireGenres: false,
     onBadRow: "skip",
     source: options.source,
   });
-  const genres = config.genres;
-  if (titles.length === 0) {
-    return {
-      model: modelName,
-      genres,
-      titles,
-      proba: { rows: 0, cols: genres.length, data: new Float32Array(0) },
-      predicted: [],
-      problems,
-    };
+  const proba = titles.length === 0
+    ? { rows: 0, cols: model.genres.length, data: new Float32Array(0) }
+    : await model.predictProba(titles);
+  const predicted = model.decide(titles, proba).map((p) => p.genres);
+  return {
+    model: name,
+    genres: model.genres,
+    titles,
+    proba,
+    predicted,
+    problems,
+    warnings: metadataWarnings(titles),
+  };
+}
+
+/** What {@linkcode predictFile} did. */
+export interface PredictFileResult {
+  model: string;
+  /** Titles predicted. */
+  predicted: number;
+  problems: RowProblem[];
+  warnings: RowProblem[];
+  seconds: number;
+}
+
+/**
+ * Streams `input` (NetFlix.csv's shape, any size) through the model in batches and writes the
+ * predictions CSV to `output` atomically. Refuses `output` equal to `input`.
+ *
+ * @example
+ * ```ts
+ * const r = await predictFile("new_titles.csv", "predictions.csv", { model: "best" });
+ * console.log(`${r.predicted} titles in ${r.seconds.toFixed(1)} s`);
+ * ```
+ */
+export async function predictFile(
+  input: string,
+  output: string,
+  options: PredictOptions & { batchRows?: number; onBatch?: (done: number) => void } = {},
+): Promise<PredictFileResult> {
+  if (resolve(input) === resolve(output)) {
+    throw new Error(
+      `--output ${output} is the input file; choose another path (e.g. --output predictions.csv)`,
+    );
   }
-  const blocks: Matrix[] = [];
-  for (const b of saved.features) blocks.push(await featureBlock(b, titles, { config, dir }));
-  const X = hstack(blocks);
-  const model = await loadModel(modelDir, { progress: false });
-  const proba = await model.predictProba(X);
-  const predicted: Predictions["predicted"] = [];
-  for (let i = 0; i < proba.rows; i++) {
-    const row: { genre: string; probability: number }[] = [];
-    for (let j = 0; j < genres.length; j++) {
-      const p = proba.data[i * genres.length + j];
-      if (p >= saved.thresholds[j]) row.push({ genre: genres[j], probability: p });
+  const t0 = performance.now();
+  const opened = await openGenreModel(options);
+  const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = [];
+  let predicted = 0;
+  const source = options.source ?? input;
+  // The output is written beside its target and renamed into place when complete.
+  const target = resolve(output);
+  const tmp = join(dirname(target), `.${basename(target)}.${Deno.pid}.partial`);
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  try {
+    await file.write(encoder.encode("show_id,title,predicted_genres,probabilities\n"));
+    for await (const batch of csvBatches(input, { rows: options.batchRows ?? 2000, source })) {
+      const { titles, problems: bad } = parseTitles(batch.text, {
+        requireGenres: false,
+        onBadRow: "skip",
+        source,
+        firstRow: batch.firstRow,
+      });
+      problems.push(...bad);
+      warnings.push(...metadataWarnings(titles));
+      if (titles.length === 0) continue;
+      const rows = opened.model.decide(titles, await opened.model.predictProba(titles));
+      await file.write(encoder.encode(csvLines(rows)));
+      predicted += rows.length;
+      options.onBatch?.(predicted);
     }
-    row.sort((a, b) => b.probability - a.probability);
-    predicted.push(row);
+    file.close();
+    await Deno.rename(tmp, target);
+  } catch (err) {
+    try {
+      file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
   }
-  return { model: modelName, genres, titles, proba, predicted, problems };
+  return {
+    model: opened.name,
+    predicted,
+    problems,
+    warnings,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /**
@@ -164,13 +237,24 @@ export async function predictTitles(
  * ```
  */
 export function predictionsCsv(predictions: Predictions): string {
-  const df = pl.DataFrame({
-    show_id: predictions.titles.showId,
-    title: predictions.titles.title,
-    predicted_genres: predictions.predicted.map((r) => r.map((g) => g.genre).join(", ")),
-    probabilities: predictions.predicted.map((r) =>
-      r.map((g) => g.probability.toFixed(3)).join(", ")
-    ),
-  });
-  return df.writeCSV().toString();
+  const rows: TitlePrediction[] = predictions.predicted.map((genres, i) => ({
+    showId: predictions.titles.showId[i],
+    title: predictions.titles.title[i],
+    genres,
+  }));
+  return "show_id,title,predicted_genres,probabilities\n" + csvLines(rows);
+}
+
+function csvLines(rows: TitlePrediction[]): string {
+  let out = "";
+  for (const r of rows) {
+    out += `${csvField(r.showId)},${csvField(r.title)},${
+      csvField(r.genres.map((g) => g.genre).join(", "))
+    },${csvField(r.genres.map((g) => g.probability.toFixed(3)).join(", "))}\n`;
+  }
+  return out;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

@@ -1,22 +1,27 @@
 /**
- * The preprocessing stage: NetFlix.csv → labels, feature blocks, embeddings, split, `.npy` files
- * and `config.json` in `processed_data/`.
+ * The preprocessing stage: NetFlix.csv → labels, the fitted feature pipeline, every block's rows,
+ * the split, `.npy` files and `config.json` in `processed_data/features/`, written as one unit.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { atomicWrite, atomicWriteJson } from "./atomic_write.ts";
-import { CreditsEncoder } from "./credits_features.ts";
+import { atomicWrite, atomicWriteJson, writeDirAtomically } from "./atomic_write.ts";
 import { DATASET_SHA256, DEFAULT_DATA_PATH } from "./dataset_source.ts";
 import { createEmbedder, type EmbedderChoice } from "./embedder_factory.ts";
+import { FeaturePipeline } from "./feature_pipeline.ts";
 import { hstack, type Matrix, type MatrixData, takeRows } from "./matrix.ts";
-import { MetadataEncoder } from "./metadata_features.ts";
 import { MultiLabelBinarizer } from "./multi_label_binarizer.ts";
-import { readTitles, selectTitles, type Titles, titlesFrame } from "./netflix_csv.ts";
+import {
+  formatWarnings,
+  metadataWarnings,
+  readTitles,
+  selectTitles,
+  type Titles,
+  titlesFrame,
+} from "./netflix_csv.ts";
 import { writeNpy } from "./npy.ts";
-import { OneHotEncoder } from "./one_hot_encoder.ts";
 import {
   type ArraySpec,
   BLOCK_FILES,
@@ -24,6 +29,7 @@ import {
   DEFAULT_PROCESSED_DIR,
   FEATURE_BLOCKS,
   type FeatureBlock,
+  featuresDir,
   type ProcessedConfig,
 } from "./processed_data.ts";
 import { sha256Hex } from "./sha256.ts";
@@ -53,6 +59,8 @@ export interface PreprocessOptions {
   testSize?: number;
   /** Print progress lines (default true). */
   verbose?: boolean;
+  /** Called after each output file is written into the temporary folder (tests). */
+  onFileWritten?: (name: string) => void;
 }
 
 /** What {@linkcode runPreprocess} produced. */
@@ -61,6 +69,8 @@ export interface PreprocessSummary {
   seconds: number;
   /** Seconds per step. */
   timings: Record<string, number>;
+  /** The folder written (`processed_data/features`). */
+  dir: string;
 }
 
 /**
@@ -98,52 +108,25 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     log(`Sample mode: kept ${titles.length} of ${read.titles.length} titles (seed ${seed}).`);
   }
   const n = titles.length;
+  const warnings = metadataWarnings(titles);
+  if (warnings.length > 0) log(formatWarnings(input, warnings));
+  let config: ProcessedConfig | undefined;
   log(
     `  ${n} titles, ${
       sha256 === DATASET_SHA256 ? "published data set (SHA-256 verified)" : `SHA-256 ${sha256}`
     }`,
   );
-  step("read");
 
-  // 2. Labels.
+  // 2. Labels and split.
   const mlb = new MultiLabelBinarizer().fit(titles.genres);
   const Y = mlb.transform(titles.genres);
   log(`  labels: ${Y.cols} genres`);
-
-  // 3. Split.
   const { train, test } = trainTestSplit(n, { testSize, seed });
   log(`  split: ${train.length} train / ${test.length} test (seed ${seed})`);
+  step("read");
 
-  // 4. Categorical and metadata blocks.
-  const onehot = new OneHotEncoder().fit({ type: titles.type, rating: titles.rating });
-  const categorical = onehot.transform({ type: titles.type, rating: titles.rating });
-  const metaColumns = {
-    type: titles.type,
-    releaseYear: titles.releaseYear,
-    duration: titles.duration,
-    country: titles.country,
-    dateAdded: titles.dateAdded,
-  };
-  const trainTitles = selectTitles(titles, train);
-  const metaEncoder = new MetadataEncoder().fit({
-    type: trainTitles.type,
-    releaseYear: trainTitles.releaseYear,
-    duration: trainTitles.duration,
-    country: trainTitles.country,
-    dateAdded: trainTitles.dateAdded,
-  });
-  const metadata = metaEncoder.transform(metaColumns);
-  const credits = new CreditsEncoder({ seed });
-  await credits.fit({ cast: trainTitles.cast, director: trainTitles.director });
-  const creditsBlock = await credits.transform({ cast: titles.cast, director: titles.director });
-  await credits.save(join(outDir, "models", "credits"));
-  log(
-    `  categorical: ${categorical.cols} one-hot columns; metadata: ${metadata.cols} columns; ` +
-      `credits: ${creditsBlock.cols} dims`,
-  );
-  step("encode");
-
-  // 5. Text embeddings.
+  // 3. The feature pipeline, fitted on the training rows (the one-hot categories on all rows,
+  //    as the study), and every block's rows.
   const chosen = await createEmbedder(options.embedder ?? "auto", {
     dimensions: options.dimensions,
     seed,
@@ -153,114 +136,109 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
   });
   const embedder = chosen.embedder;
   log(`  embedder: ${embedder.kind} (${chosen.reason})`);
-  await embedder.fit(trainTitles.description);
-  const embeddings = await embedder.embed(titles.description, {
-    titles: titles.title,
-    progress: options.verbose !== false,
-  });
-  const embedderDir = join(outDir, "models", "embedder");
-  await embedder.save(embedderDir);
-  log(`  embeddings: ${embeddings.rows}×${embeddings.cols} (${embedder.model})`);
-  step("embed");
+  const pipeline = FeaturePipeline.create({ embedder, seed });
+  await pipeline.fit(titles, { rows: train });
+  const blocks = await pipeline.transformBlocks(titles, { progress: options.verbose !== false });
+  const block = (b: FeatureBlock) => blocks.get(b)!;
+  log(
+    `  categorical: ${block("categorical").cols} one-hot columns; metadata: ` +
+      `${block("metadata").cols} columns; credits: ${block("credits").cols} dims; embeddings: ` +
+      `${block("text").rows}×${block("text").cols} (${embedder.model})`,
+  );
+  step("features");
 
-  // 6. Combine and write.
-  const blocks: Record<FeatureBlock, Matrix> = {
-    text: embeddings,
-    categorical,
-    metadata,
-    credits: creditsBlock,
-  };
-  const blockNames: Record<FeatureBlock, string[]> = {
-    text: Array.from({ length: embeddings.cols }, (_, i) => `emb_${i}`),
-    categorical: onehot.featureNames,
-    metadata: metaEncoder.featureNames,
-    credits: credits.featureNames,
-  };
-  const X = hstack(features.map((f) => blocks[f]));
-  const featureNames = features.flatMap((f) => blockNames[f]);
+  // 4. Write everything as one unit: processed_data/features/ is replaced only when complete.
+  const X = hstack(features.map(block));
+  const featureNames = features.flatMap((f) => pipeline.block(f).featureNames);
   const files: Record<string, ArraySpec> = {};
-  const save = async (name: string, m: Matrix<MatrixData> | Int32Array) => {
-    const path = join(outDir, name);
-    if (m instanceof Int32Array) {
-      await writeNpy(path, m);
-      files[name] = { shape: [m.length], dtype: "int32" };
-    } else {
-      await writeNpy(path, m);
-      files[name] = {
+  const hashes: string[] = [];
+  const target = featuresDir(outDir);
+  await writeDirAtomically(target, async (tmp) => {
+    const save = async (name: string, m: Matrix<MatrixData> | Int32Array) => {
+      await writeNpy(join(tmp, name), m);
+      const data = m instanceof Int32Array ? m : m.data;
+      hashes.push(
+        `${name}:${await sha256Hex(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))}`,
+      );
+      files[name] = m instanceof Int32Array ? { shape: [m.length], dtype: "int32" } : {
         shape: [m.rows, m.cols],
         dtype: m.data instanceof Uint8Array ? "uint8" : "float32",
       };
-    }
-  };
-  for (const f of FEATURE_BLOCKS) {
-    await save(BLOCK_FILES[f], blocks[f]);
-  }
-  await save("X.npy", X);
-  await save("y.npy", Y);
-  await save("X_train.npy", takeRows(X, train));
-  await save("X_test.npy", takeRows(X, test));
-  await save("y_train.npy", takeRows(Y, train));
-  await save("y_test.npy", takeRows(Y, test));
-  await save("train_idx.npy", train);
-  await save("test_idx.npy", test);
+      options.onFileWritten?.(name);
+    };
+    for (const f of FEATURE_BLOCKS) await save(BLOCK_FILES[f], block(f));
+    await save("X.npy", X);
+    await save("y.npy", Y);
+    await save("X_train.npy", takeRows(X, train));
+    await save("X_test.npy", takeRows(X, test));
+    await save("y_train.npy", takeRows(Y, train));
+    await save("y_test.npy", takeRows(Y, test));
+    await save("train_idx.npy", train);
+    await save("test_idx.npy", test);
 
-  const split = new Array<string>(n).fill("train");
-  for (const i of test) split[i] = "test";
-  const table = titlesFrame(titles).withColumns(
-    pl.Series("row", Array.from({ length: n }, (_, i) => i), pl.Int32),
-    pl.Series("split", split),
-  );
-  await atomicWrite(join(outDir, "titles.csv"), table.writeCSV().toString());
+    const split = new Array<string>(n).fill("train");
+    for (const i of test) split[i] = "test";
+    const table = titlesFrame(titles).withColumns(
+      pl.Series("row", Array.from({ length: n }, (_, i) => i), pl.Int32),
+      pl.Series("split", split),
+    );
+    await atomicWrite(join(tmp, "titles.csv"), table.writeCSV().toString());
+    await pipeline.save(join(tmp, "pipeline"));
+    options.onFileWritten?.("pipeline");
 
-  const config: ProcessedConfig = {
-    version: 1,
-    created: new Date().toISOString(),
-    input: {
-      path: input,
-      sha256,
-      published: sha256 === DATASET_SHA256,
-      rows: read.titles.length,
-      ...(options.sample !== undefined ? { sample: n } : {}),
-    },
-    embedder: {
-      kind: embedder.kind,
-      model: embedder.model,
-      dimensions: embedder.dimensions,
-      requested: chosen.requested,
-      reason: chosen.reason,
-      dir: "models/embedder",
-    },
-    features,
-    blocks: {
-      text: { file: BLOCK_FILES.text, names: blockNames.text },
-      categorical: { file: BLOCK_FILES.categorical, names: blockNames.categorical },
-      metadata: { file: BLOCK_FILES.metadata, names: blockNames.metadata },
-      credits: { file: BLOCK_FILES.credits, names: blockNames.credits },
-    },
-    feature_names: featureNames,
-    genres: mlb.classes,
-    categories: onehot.categories,
-    metadata: metaEncoder.state!,
-    split: {
-      method: "sklearn.model_selection.train_test_split (legacy MT19937 permutation)",
-      seed,
-      test_size: testSize,
-      train: train.length,
-      test: test.length,
-    },
-    counts: {
-      titles: n,
-      train: train.length,
-      test: test.length,
-      genres: Y.cols,
-      features: X.cols,
-    },
-    files,
-  };
-  await atomicWriteJson(join(outDir, "config.json"), config);
+    const described = pipeline.describe();
+    const id = await sha256Hex(
+      JSON.stringify({ sha256, sample: options.sample ?? null, seed, testSize, features, hashes }),
+    );
+    config = {
+      version: 2,
+      id,
+      created: new Date().toISOString(),
+      input: {
+        path: input,
+        sha256,
+        published: sha256 === DATASET_SHA256,
+        rows: read.titles.length,
+        ...(options.sample !== undefined ? { sample: n } : {}),
+      },
+      embedder: {
+        kind: embedder.kind,
+        model: embedder.model,
+        dimensions: embedder.dimensions,
+        requested: chosen.requested,
+        reason: chosen.reason,
+        dir: "pipeline/text",
+      },
+      features,
+      blocks: Object.fromEntries(
+        FEATURE_BLOCKS.map((
+          f,
+        ) => [f, { file: BLOCK_FILES[f], names: pipeline.block(f).featureNames }]),
+      ) as ProcessedConfig["blocks"],
+      feature_names: featureNames,
+      genres: mlb.classes,
+      pipeline: described,
+      split: {
+        method: "sklearn.model_selection.train_test_split (legacy MT19937 permutation)",
+        seed,
+        test_size: testSize,
+        train: train.length,
+        test: test.length,
+      },
+      counts: {
+        titles: n,
+        train: train.length,
+        test: test.length,
+        genres: Y.cols,
+        features: X.cols,
+      },
+      files,
+    };
+    await atomicWriteJson(join(tmp, "config.json"), config);
+  });
   step("write");
   const seconds = (performance.now() - t0) / 1000;
-  return { config, seconds, timings };
+  return { config: config!, seconds, timings, dir: target };
 }
 
 /**
@@ -281,14 +259,15 @@ export function formatSummary(summary: PreprocessSummary): string {
     `Genres:         ${c.counts.genres}`,
     `Embedder:       ${c.embedder.kind} / ${c.embedder.model} (${c.embedder.dimensions}-d)`,
     `                ${c.embedder.reason}`,
+    `Features id:    ${c.id.slice(0, 12)}`,
     `Features (X):   ${c.counts.features} = ${
       c.features.map((f) => `${f} ${c.blocks[f].names.length}`).join(" + ")
     }`,
     `Other blocks:   metadata ${c.blocks.metadata.names.length}, credits ${c.blocks.credits.names.length} columns (select with --features)`,
     `Split:          ${c.counts.train} train / ${c.counts.test} test (seed ${c.split.seed})`,
-    `Written to:     processed_data/ (${
+    `Written to:     ${summary.dir}/ (${
       Object.keys(c.files).length
-    } .npy files, config.json, titles.csv)`,
+    } .npy files, config.json, titles.csv, pipeline/)`,
     `Time:           ${summary.seconds.toFixed(1)} s (${
       Object.entries(summary.timings).map(([k, v]) => `${k} ${v.toFixed(1)}s`).join(", ")
     })`,

@@ -1,8 +1,10 @@
 /**
- * The files of `processed_data/`: `config.json` describes every array; loaders check shape and
- * dtype against it and say clearly what does not match.
+ * The files of `processed_data/features/`, written by `deno task preprocess` as one unit (built in
+ * a hidden temporary folder and renamed into place, so an interrupted run leaves the previous
+ * features exactly as they were): `config.json` describes every array and carries the features'
+ * `id`; loaders check shape and dtype against it and say clearly what does not match.
  *
- * Layout written by `deno task preprocess`:
+ * Layout of `processed_data/features/`:
  *
  * | file | dtype | shape |
  * | --- | --- | --- |
@@ -15,27 +17,41 @@
  * | `X_train.npy`, `X_test.npy`, `y_train.npy`, `y_test.npy` | as above | split rows |
  * | `train_idx.npy`, `test_idx.npy` | int32 | row numbers into the arrays above |
  * | `titles.csv` | | the processed table (id, title, type, rating, genres, split) |
- * | `models/embedder/` | | the fitted embedder (LSA vocabulary and projection, or Ollama settings) |
- * | `models/credits/` | | the fitted credits vocabulary and projection |
+ * | `pipeline/` | | the fitted feature pipeline (lib/feature_pipeline.ts): every block |
+ *
+ * Beside it in `processed_data/`: `models/NAME/` (saved genre models), `predictions/`,
+ * `metrics.json` and `cache/` (Ollama vectors).
  *
  * @module
  */
 
 import { join } from "node:path";
+import { recoverDir } from "./atomic_write.ts";
+import { type BlockDescription, FEATURE_BLOCKS, type FeatureBlock } from "./feature_blocks.ts";
 import { hstack, type LabelMatrix, type Matrix, takeRows } from "./matrix.ts";
 import { readNpy } from "./npy.ts";
-import type { Categories } from "./one_hot_encoder.ts";
-import type { MetadataState } from "./metadata_features.ts";
 
-/** Names of the feature blocks that can be combined with `--features`. */
-export const FEATURE_BLOCKS = ["text", "categorical", "metadata", "credits"] as const;
-/** One feature block name. */
-export type FeatureBlock = (typeof FEATURE_BLOCKS)[number];
+export { FEATURE_BLOCKS, type FeatureBlock };
 /** The study's feature set: description embeddings + one-hot type and rating. */
 export const DEFAULT_FEATURES: FeatureBlock[] = ["text", "categorical"];
 
 /** Default folder of the processed arrays. */
 export const DEFAULT_PROCESSED_DIR = "processed_data";
+
+/** The sub-folder preprocess writes as one unit. */
+export const FEATURES_SUBDIR = "features";
+
+/**
+ * The features folder of a processed folder.
+ *
+ * @example
+ * ```ts
+ * featuresDir("processed_data"); // "processed_data/features"
+ * ```
+ */
+export function featuresDir(dir: string = DEFAULT_PROCESSED_DIR): string {
+  return join(dir, FEATURES_SUBDIR);
+}
 
 /** File name of each feature block. */
 export const BLOCK_FILES: Record<FeatureBlock, string> = {
@@ -51,9 +67,14 @@ export interface ArraySpec {
   dtype: "float32" | "uint8" | "int32";
 }
 
-/** Contents of `processed_data/config.json`. */
+/** Contents of `processed_data/features/config.json`. */
 export interface ProcessedConfig {
-  version: 1;
+  version: 2;
+  /**
+   * SHA-256 identifying these features: of the input data, the options and the fitted pipeline.
+   * Every genre model records the id it was trained on.
+   */
+  id: string;
   created: string;
   input: { path: string; sha256: string; published: boolean; rows: number; sample?: number };
   embedder: {
@@ -71,8 +92,8 @@ export interface ProcessedConfig {
   /** Column names of X.npy. */
   feature_names: string[];
   genres: string[];
-  categories: Categories;
-  metadata: MetadataState;
+  /** The fitted blocks (kind, columns, details), as in `pipeline/pipeline.json`. */
+  pipeline: BlockDescription[];
   split: { method: string; seed: number; test_size: number; train: number; test: number };
   counts: { titles: number; train: number; test: number; genres: number; features: number };
   files: Record<string, ArraySpec>;
@@ -104,7 +125,8 @@ export interface ProcessedData {
  * ```
  */
 export async function readConfig(dir: string = DEFAULT_PROCESSED_DIR): Promise<ProcessedConfig> {
-  const path = join(dir, "config.json");
+  for (const note of await recoverDir(featuresDir(dir))) console.error(`note: ${note}`);
+  const path = join(featuresDir(dir), "config.json");
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -113,8 +135,16 @@ export async function readConfig(dir: string = DEFAULT_PROCESSED_DIR): Promise<P
       `${path} not found: run \`npx deno task preprocess\` to build the processed arrays.`,
     );
   }
-  const config = JSON.parse(text) as ProcessedConfig;
-  if (config.version !== 1 || !Array.isArray(config.genres) || !config.files) {
+  let config: ProcessedConfig;
+  try {
+    config = JSON.parse(text) as ProcessedConfig;
+  } catch {
+    throw new Error(`${path} is not valid JSON; re-run \`npx deno task preprocess\`.`);
+  }
+  if (
+    config.version !== 2 || typeof config.id !== "string" || !Array.isArray(config.genres) ||
+    !config.files
+  ) {
     throw new Error(
       `${path} is not a netflix-genres config (version ${config.version}); re-run ` +
         "`npx deno task preprocess`.",
@@ -141,10 +171,10 @@ export async function loadArray(
   const spec = config.files[file];
   if (!spec) {
     throw new Error(
-      `config.json in ${dir} lists no ${file}; re-run \`npx deno task preprocess\`.`,
+      `config.json in ${featuresDir(dir)} lists no ${file}; re-run \`npx deno task preprocess\`.`,
     );
   }
-  const path = join(dir, file);
+  const path = join(featuresDir(dir), file);
   const descr = { float32: "<f4", uint8: "|u1", int32: "<i4" } as const;
   const arr = await readNpy(path, {
     expectShape: spec.shape,

@@ -34,6 +34,7 @@
 import { join } from "node:path";
 import { atomicWriteJson } from "./atomic_write.ts";
 import type { TreeArrays } from "./decision_tree.ts";
+import { checkFeatures, type MultiLabelEstimator } from "./estimator.ts";
 import { assertFinite, FeatureBinner } from "./feature_binning.ts";
 import {
   ALL_LABELS,
@@ -160,7 +161,9 @@ export function resolveMaxFeatures(
  * const yHat = await rf.predict(X, 0.5);
  * ```
  */
-export class RandomForest {
+export class RandomForest implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "random_forest";
   /** The estimator's settings (those that shape the model). */
   readonly options: ResolvedForestOptions;
   /** Workers used by {@linkcode RandomForest.fit}. */
@@ -334,14 +337,7 @@ export class RandomForest {
   /** Synchronous {@linkcode RandomForest.predictProba}. */
   predictProbaSync(X: Matrix): Matrix {
     const f = this.#need("predictProba");
-    assertShape(X, "RandomForest.predictProba X");
-    if (X.cols !== f.nFeatures) {
-      throw new RangeError(
-        `RandomForest.predictProba: X has ${X.cols} columns but the forest was fitted on ` +
-          `${f.nFeatures}; give the same features as in training`,
-      );
-    }
-    assertFinite(X, "RandomForest.predictProba X");
+    checkFeatures(X, "RandomForest.predictProba", f.nFeatures);
     const L = f.nLabels;
     const nT = this.options.nEstimators;
     const multi = this.options.multiOutput;
@@ -383,15 +379,7 @@ export class RandomForest {
    * label.
    */
   async predict(X: Matrix, thresholds: number | ArrayLike<number> = 0.5): Promise<LabelMatrix> {
-    const P = await this.predictProba(X);
-    const L = P.cols;
-    if (typeof thresholds !== "number" && thresholds.length !== L) {
-      throw new RangeError(
-        `RandomForest.predict: got ${thresholds.length} thresholds for ${L} labels; give one ` +
-          "number or one per label",
-      );
-    }
-    return binarize(P, thresholds);
+    return binarize(await this.predictProba(X), thresholds);
   }
 
   /** Writes the fitted forest to folder `dir` (format in the module doc). */

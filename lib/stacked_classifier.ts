@@ -8,19 +8,22 @@
  * the base model was fitted on; at prediction time the base model refitted on all rows supplies
  * them. A fit therefore costs `nFolds + 1` base fits and one stacker fit.
  *
- * Save/load: {@linkcode StackedClassifier.toJSON} / {@linkcode StackedClassifier.fromJSON}
- * store both stages (each a {@linkcode LogisticRegression} or {@linkcode MlpClassifier}).
+ * Save/load: {@linkcode StackedClassifier.save} writes both fitted stages (any estimators) in
+ * sub-folders through the model store; {@linkcode StackedClassifier.load} reads them back.
  *
  * @module
  */
 
+import { checkFeatures, checkLabels } from "./estimator.ts";
 import { crossValPredictProba } from "./cross_val_predict.ts";
 import type { EstimatorFactory, MultiLabelEstimator } from "./estimator.ts";
 import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
-import { LogisticRegression, type LogisticRegressionJSON } from "./logistic_regression.ts";
+import { join } from "node:path";
+import { atomicWriteJson } from "./atomic_write.ts";
 import { hstack, type LabelMatrix, type Matrix, type MatrixData } from "./matrix.ts";
 import { binarize } from "./metrics.ts";
-import { MlpClassifier, type MlpClassifierJSON } from "./mlp_classifier.ts";
+import { loadEstimator, saveEstimator } from "./model_store.ts";
+import { readJsonFile } from "./read_json.ts";
 
 /** Options for {@linkcode StackedClassifier}. */
 export interface StackedClassifierOptions {
@@ -34,15 +37,8 @@ export interface StackedClassifierOptions {
   onFold?: (fold: number, seconds: number) => void;
 }
 
-/** A serialised stage: which class, and that class's `toJSON()`. */
-export type StageJSON =
-  | { kind: "LogisticRegression"; state: LogisticRegressionJSON }
-  | { kind: "MlpClassifier"; state: MlpClassifierJSON };
-
-/** The serialised form produced by {@linkcode StackedClassifier.toJSON}. */
-export interface StackedClassifierJSON {
-  /** Always `"StackedClassifier"`. */
-  kind: "StackedClassifier";
+/** What `stacked.json` holds beside the two stages' folders. */
+export interface StackedClassifierState {
   /** Format version (1). */
   version: 1;
   /** Internal folds, seed and passthrough the model was fitted with. */
@@ -51,32 +47,9 @@ export interface StackedClassifierJSON {
   nFeatures: number;
   /** Labels. */
   nLabels: number;
-  /** The fitted base model. */
-  base: StageJSON;
-  /** The fitted stacker. */
-  stacker: StageJSON;
 }
 
-function stageToJSON(model: MultiLabelEstimator, which: string): StageJSON {
-  if (model instanceof LogisticRegression) {
-    return { kind: "LogisticRegression", state: model.toJSON() };
-  }
-  if (model instanceof MlpClassifier) return { kind: "MlpClassifier", state: model.toJSON() };
-  throw new TypeError(
-    `StackedClassifier.toJSON: the ${which} model is neither LogisticRegression nor ` +
-      "MlpClassifier, which are the only stages that can be saved",
-  );
-}
-
-function stageFromJSON(json: StageJSON, which: string): MultiLabelEstimator {
-  if (json?.kind === "LogisticRegression") return LogisticRegression.fromJSON(json.state);
-  if (json?.kind === "MlpClassifier") return MlpClassifier.fromJSON(json.state);
-  throw new Error(
-    `StackedClassifier.fromJSON: ${which} stage has kind "${
-      (json as { kind?: string })?.kind
-    }"; expected LogisticRegression or MlpClassifier (the file is damaged or from a newer version)`,
-  );
-}
+const STACKED_FILE = "stacked.json";
 
 /**
  * Stacked multi-label classifier (base model → stacker on [features, base probabilities]).
@@ -93,6 +66,8 @@ function stageFromJSON(json: StageJSON, which: string): MultiLabelEstimator {
  * ```
  */
 export class StackedClassifier implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "stacked";
   /** Resolved options. */
   readonly options: { nFolds: number; seed: number; passthrough: boolean };
   #makeBase: EstimatorFactory | null;
@@ -144,11 +119,8 @@ export class StackedClassifier implements MultiLabelEstimator {
           "new StackedClassifier(makeBase, makeStacker) to train",
       );
     }
-    if (X.rows !== Y.rows) {
-      throw new RangeError(
-        `StackedClassifier.fit: X has ${X.rows} rows but Y has ${Y.rows}; give one label row per sample`,
-      );
-    }
+    checkFeatures(X, "StackedClassifier.fit");
+    checkLabels(Y, X.rows, "StackedClassifier.fit");
     const folds = stratifiedKFold(genreCountStrata(Y), {
       nSplits: this.options.nFolds,
       seed: this.options.seed,
@@ -172,14 +144,11 @@ export class StackedClassifier implements MultiLabelEstimator {
   /** The stacker's probabilities given the features and the base model's probabilities. */
   async predictProba(X: Matrix<MatrixData>): Promise<Matrix> {
     if (!this.#base || !this.#stacker) {
-      throw new Error("StackedClassifier.predictProba: call fit() (or fromJSON) first");
-    }
-    if (X.cols !== this.#nFeatures) {
-      throw new RangeError(
-        `StackedClassifier.predictProba: X has ${X.cols} feature columns but the model was ` +
-          `fitted on ${this.#nFeatures}; build features with the same pipeline as for training`,
+      throw new Error(
+        "StackedClassifier.predictProba: the model is not fitted; call fit() or load a saved model first",
       );
     }
+    checkFeatures(X, "StackedClassifier.predictProba", this.#nFeatures);
     const P = await this.#base.predictProba(X as Matrix);
     return await this.#stacker.predictProba(this.#inputs(X, P));
   }
@@ -187,43 +156,44 @@ export class StackedClassifier implements MultiLabelEstimator {
   /** `predictProba(X) >= thresholds` (one number, or one per label). */
   async predict(
     X: Matrix<MatrixData>,
-    thresholds: number | ArrayLike<number>,
+    thresholds: number | ArrayLike<number> = 0.5,
   ): Promise<LabelMatrix> {
     return binarize(await this.predictProba(X), thresholds);
   }
 
-  /** Both fitted stages as JSON (see {@linkcode StackedClassifierJSON}). */
-  toJSON(): StackedClassifierJSON {
+  /** Writes `stacked.json` and the two fitted stages (`base/`, `stacker/`) into `dir`. */
+  async save(dir: string): Promise<void> {
     if (!this.#base || !this.#stacker) {
-      throw new Error("StackedClassifier.toJSON: nothing to save; call fit() first");
+      throw new Error("StackedClassifier.save: nothing to save; call fit() first");
     }
-    return {
-      kind: "StackedClassifier",
+    await saveEstimator(join(dir, "base"), this.#base);
+    await saveEstimator(join(dir, "stacker"), this.#stacker);
+    const state: StackedClassifierState = {
       version: 1,
       options: { ...this.options },
       nFeatures: this.#nFeatures,
       nLabels: this.#nLabels,
-      base: stageToJSON(this.#base, "base"),
-      stacker: stageToJSON(this.#stacker, "stacker"),
     };
+    await atomicWriteJson(join(dir, STACKED_FILE), state);
   }
 
   /**
-   * Rebuilds a model saved with {@linkcode StackedClassifier.toJSON}; it predicts as before
-   * but cannot be refitted (it has no factories).
+   * Loads a model written by {@linkcode StackedClassifier.save}; it predicts as before but
+   * cannot be refitted (it has no factories).
    */
-  static fromJSON(json: StackedClassifierJSON): StackedClassifier {
-    if (json?.kind !== "StackedClassifier" || json.version !== 1) {
+  static async load(dir: string): Promise<StackedClassifier> {
+    const state = await readJsonFile<StackedClassifierState>(join(dir, STACKED_FILE));
+    if (state?.version !== 1) {
       throw new Error(
-        `StackedClassifier.fromJSON: expected kind "StackedClassifier" version 1, got ` +
-          `${json?.kind} ${json?.version}; re-train and save the model`,
+        `${join(dir, STACKED_FILE)}: expected version 1, got ${state?.version}; ` +
+          "re-run `npx deno task train`",
       );
     }
-    const model = new StackedClassifier(null, null, json.options);
-    model.#base = stageFromJSON(json.base, "base");
-    model.#stacker = stageFromJSON(json.stacker, "stacker");
-    model.#nFeatures = json.nFeatures;
-    model.#nLabels = json.nLabels;
+    const model = new StackedClassifier(null, null, state.options);
+    model.#base = await loadEstimator(join(dir, "base"));
+    model.#stacker = await loadEstimator(join(dir, "stacker"));
+    model.#nFeatures = state.nFeatures;
+    model.#nLabels = state.nLabels;
     return model;
   }
 }

@@ -15,23 +15,35 @@
 
 import { join } from "node:path";
 import { atomicWriteJson } from "./atomic_write.ts";
-import { crossValPredictProba } from "./cross_val_predict.ts";
-import type { Matrix } from "./matrix.ts";
 import type { EstimatorFactory } from "./estimator.ts";
-import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
-import { binarize, evaluate, type EvaluationReport } from "./metrics.ts";
-import { saveModel } from "./model_store.ts";
+import { FeaturePipeline } from "./feature_pipeline.ts";
+import { GenreModel } from "./genre_model.ts";
+import type { Matrix } from "./matrix.ts";
+import { binarize, evaluate } from "./metrics.ts";
+import {
+  type AblationResult,
+  mergeMetrics,
+  type MetricsFile,
+  type ModelMetrics,
+  parseMetricsFile,
+  type ThresholdVariant,
+} from "./metrics_file.ts";
 import { readMatrix, writeNpy } from "./npy.ts";
 import {
   DEFAULT_PROCESSED_DIR,
   type FeatureBlock,
+  featuresDir,
   loadProcessed,
   type ProcessedData,
+  readConfig,
 } from "./processed_data.ts";
-import { type CvCurvePoint, tuneThresholds } from "./threshold_tuning.ts";
+import {
+  THRESHOLD_STRATEGIES,
+  ThresholdedClassifier,
+  type ThresholdStrategy,
+} from "./thresholded_classifier.ts";
 
-/** How a model's decision thresholds are chosen. */
-export type ThresholdStrategy = "fixed" | "global" | "per_genre";
+export type { AblationResult, MetricsFile, ModelMetrics, ThresholdStrategy, ThresholdVariant };
 
 /** One model configuration the stage trains. */
 export interface ModelSpec {
@@ -47,54 +59,6 @@ export interface ModelSpec {
   thresholds: ThresholdStrategy;
 }
 
-/** Scores of one threshold choice (used for the alternatives of each model). */
-export interface ThresholdVariant {
-  thresholds: number | Record<string, number>;
-  f1_macro: number;
-  f1_micro: number;
-  exact_match: number;
-  cv_f1_macro: number;
-}
-
-/** One model's entry in metrics.json. */
-export interface ModelMetrics extends EvaluationReport {
-  description: string;
-  features: FeatureBlock[];
-  embedder: string;
-  n_features: number;
-  threshold_strategy: ThresholdStrategy;
-  thresholds: number | Record<string, number>;
-  cv_curve: CvCurvePoint[];
-  cv_f1_macro: number;
-  threshold_variants: Record<ThresholdStrategy, ThresholdVariant>;
-  fit_seconds: number;
-  predict_seconds: number;
-  cv_seconds: number;
-}
-
-/** Contents of metrics.json. */
-export interface MetricsFile {
-  best: string;
-  created: string;
-  split: { train: number; test: number; seed: number };
-  cv: { folds: number; stratified_by: string; seed: number };
-  models: Record<string, ModelMetrics>;
-  ablation?: Record<string, AblationResult>;
-  embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
-}
-
-/** One ablation row: the best model on a subset of feature blocks. */
-export interface AblationResult {
-  features: FeatureBlock[];
-  n_features: number;
-  f1_macro: number;
-  f1_micro: number;
-  f1_samples: number;
-  exact_match: number;
-  cv_f1_macro: number;
-  fit_seconds: number;
-}
-
 /** Options for {@linkcode trainModel} and {@linkcode runTraining}. */
 export interface TrainOptions {
   /** Processed folder (default `processed_data`). */
@@ -102,7 +66,7 @@ export interface TrainOptions {
   /** CV folds (default 5) and seed (default 42). */
   folds?: number;
   seed?: number;
-  /** Save the fitted model and probabilities (default true). */
+  /** Save the genre model and probabilities (default true). */
   save?: boolean;
   /** Print progress lines (default true). */
   verbose?: boolean;
@@ -112,6 +76,8 @@ export interface TrainOptions {
 export interface TrainedModel {
   spec: ModelSpec;
   metrics: ModelMetrics;
+  /** The fitted model with its thresholds (its `oof` holds the out-of-fold probabilities). */
+  model: ThresholdedClassifier;
   oof: Float32Array;
   testProba: Float32Array;
 }
@@ -119,35 +85,45 @@ export interface TrainedModel {
 const dataCache = new Map<string, Promise<ProcessedData>>();
 
 /**
- * Loads the processed arrays for a feature set (memoised per folder and feature list).
+ * Loads the processed arrays for a feature set, memoised per folder, feature list and features
+ * id: after preprocess is re-run, the next call reads the new arrays.
  *
  * @example
  * ```ts
  * const data = await loadFeatures("processed_data", ["text", "categorical"]);
  * ```
  */
-export function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
+export async function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
+  const { id } = await readConfig(dir);
   const key = `${dir}|${features.join(",")}`;
-  let p = dataCache.get(key);
+  for (const k of dataCache.keys()) {
+    if (k.startsWith(`${dir}|`) && !k.endsWith(`|${id}`)) dataCache.delete(k);
+  }
+  let p = dataCache.get(`${key}|${id}`);
   if (!p) {
     p = loadProcessed(dir, { features });
-    p.catch(() => dataCache.delete(key));
-    dataCache.set(key, p);
+    p.catch(() => dataCache.delete(`${key}|${id}`));
+    dataCache.set(`${key}|${id}`, p);
   }
-  return p;
-}
-
-/** Forgets loaded arrays (after re-running preprocess in the same process). */
-export function clearFeatureCache(): void {
-  dataCache.clear();
+  return await p;
 }
 
 /**
- * Trains one model spec: CV out-of-fold probabilities → thresholds → final fit → test scores.
+ * Trains one model spec: a {@linkcode ThresholdedClassifier} (CV out-of-fold probabilities →
+ * thresholds → final fit) → test scores; saves the {@linkcode GenreModel} (pipeline + estimator +
+ * thresholds + genres) under `models/NAME/`.
  *
  * @example
  * ```ts
- * const { metrics } = await trainModel(studyLrSpec(), { save: false });
+ * import { makeStudyLr } from "./study_models.ts";
+ * const spec: ModelSpec = {
+ *   name: "study_lr",
+ *   description: "LR",
+ *   features: ["text", "categorical"],
+ *   make: () => makeStudyLr(),
+ *   thresholds: "fixed",
+ * };
+ * const { metrics } = await trainModel(spec, { save: false });
  * console.log(metrics.f1_macro);
  * ```
  */
@@ -159,67 +135,63 @@ export async function trainModel(
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const data = await loadFeatures(dir, spec.features);
   const names = data.config.genres;
-  const folds = stratifiedKFold(genreCountStrata(data.yTrain), {
-    nSplits: options.folds ?? 5,
-    seed: options.seed ?? 42,
-  });
+  const nFolds = options.folds ?? 5;
   log(`\n▶ ${spec.name}: ${spec.description}`);
-  log(
-    `  features ${spec.features.join("+")} (${data.XTrain.cols} columns), ${folds.length}-fold CV`,
-  );
+  log(`  features ${spec.features.join("+")} (${data.XTrain.cols} columns), ${nFolds}-fold CV`);
 
-  const tCv = performance.now();
-  const oof = await crossValPredictProba(spec.make, [data.XTrain, data.yTrain], {
-    folds,
-    onFold: (k, s) => log(`  fold ${k + 1}/${folds.length} done in ${s.toFixed(1)} s`),
-  });
-  const cvSeconds = (performance.now() - tCv) / 1000;
-  const tuned = tuneThresholds(data.yTrain, oof, { folds });
-
-  const tFit = performance.now();
-  const model = spec.make();
-  await model.fit(data.XTrain, data.yTrain);
-  const fitSeconds = (performance.now() - tFit) / 1000;
+  let cvSeconds = 0;
+  const t0 = performance.now();
+  const model = await new ThresholdedClassifier(spec.make, {
+    strategy: spec.thresholds,
+    folds: nFolds,
+    seed: options.seed ?? 42,
+    onFold: (k, s) => {
+      cvSeconds += s;
+      log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`);
+    },
+  }).fit(data.XTrain, data.yTrain);
+  const fitSeconds = (performance.now() - t0) / 1000 - cvSeconds;
+  const oof = model.oof!;
+  const tuning = model.tuning!;
   const tPred = performance.now();
   const proba = await model.predictProba(data.XTest);
   const predictSeconds = (performance.now() - tPred) / 1000;
 
-  const perGenre = Object.fromEntries(names.map((g, j) => [g, tuned.perLabel[j]]));
-  const choices: Record<ThresholdStrategy, number | Float64Array> = {
-    fixed: 0.5,
-    global: tuned.globalThreshold,
-    per_genre: tuned.perLabel,
+  const perGenre = Object.fromEntries(names.map((g, j) => [g, tuning.perLabel[j]]));
+  const shown: Record<ThresholdStrategy, number | Record<string, number>> = {
+    fixed: model.options.fixed,
+    global: tuning.globalThreshold,
+    per_genre: perGenre,
   };
   const variants = {} as Record<ThresholdStrategy, ThresholdVariant>;
-  for (
-    const [strategy, t] of Object.entries(choices) as [ThresholdStrategy, number | Float64Array][]
-  ) {
+  for (const strategy of THRESHOLD_STRATEGIES) {
+    const t = model.thresholdsFor(strategy);
     const report = evaluate(data.yTest, binarize(proba, t), { labelNames: names });
-    const cvReport = evaluate(data.yTrain, binarize(oof, t), { labelNames: names });
     variants[strategy] = {
-      thresholds: typeof t === "number" ? t : perGenre,
+      thresholds: shown[strategy],
       f1_macro: report.f1_macro,
       f1_micro: report.f1_micro,
       exact_match: report.exact_match,
-      cv_f1_macro: cvReport.f1_macro,
+      cv_f1_macro: tuning.cvF1[strategy],
     };
   }
-  const chosen = choices[spec.thresholds];
-  const report = evaluate(data.yTest, binarize(proba, chosen), { labelNames: names });
+  const report = evaluate(data.yTest, await model.predict(data.XTest), { labelNames: names });
   const metrics: ModelMetrics = {
     description: spec.description,
     ...report,
     features: spec.features,
+    features_id: data.config.id,
     embedder: `${data.config.embedder.kind}/${data.config.embedder.model}`,
     n_features: data.XTrain.cols,
     threshold_strategy: spec.thresholds,
-    thresholds: typeof chosen === "number" ? chosen : perGenre,
-    cv_curve: tuned.cvCurve,
-    cv_f1_macro: variants[spec.thresholds].cv_f1_macro,
+    thresholds: shown[spec.thresholds],
+    cv_curve: tuning.cvCurve,
+    cv_f1_macro: tuning.cvF1[spec.thresholds],
     threshold_variants: variants,
     fit_seconds: round(fitSeconds),
     predict_seconds: round(predictSeconds),
     cv_seconds: round(cvSeconds),
+    trained: new Date().toISOString(),
   };
   log(
     `  test: F1 macro ${report.f1_macro.toFixed(4)}, micro ${report.f1_micro.toFixed(4)}, ` +
@@ -227,18 +199,33 @@ export async function trainModel(
       `fit ${fitSeconds.toFixed(1)} s`,
   );
   if (options.save ?? true) {
-    const modelDir = join(dir, "models", spec.name);
-    await saveModel(modelDir, model);
-    await atomicWriteJson(join(modelDir, "thresholds.json"), {
-      strategy: spec.thresholds,
+    const pipeline = await FeaturePipeline.load(join(featuresDir(dir), "pipeline"));
+    const genreModel = new GenreModel({
+      pipeline: pipeline.select(spec.features),
+      estimator: model,
       genres: names,
-      thresholds: names.map((_, j) => typeof chosen === "number" ? chosen : chosen[j]),
-      features: spec.features,
+    });
+    await genreModel.save(join(dir, "models", spec.name), {
+      name: spec.name,
+      description: spec.description,
+      training: {
+        features_id: data.config.id,
+        data_sha256: data.config.input.sha256,
+        published: data.config.input.published,
+        rows: data.config.counts.train,
+        ...(data.config.input.sample !== undefined ? { sample: data.config.input.sample } : {}),
+      },
+      scores: {
+        f1_macro: report.f1_macro,
+        f1_micro: report.f1_micro,
+        exact_match: report.exact_match,
+        cv_f1_macro: metrics.cv_f1_macro,
+      },
     });
     await writeNpy(join(dir, "predictions", `${spec.name}_oof.npy`), oof);
     await writeNpy(join(dir, "predictions", `${spec.name}_test.npy`), proba);
   }
-  return { spec, metrics, oof: oof.data, testProba: proba.data };
+  return { spec, metrics, model, oof: oof.data, testProba: proba.data };
 }
 
 /**
@@ -246,6 +233,7 @@ export async function trainModel(
  *
  * @example
  * ```ts
+ * declare const bestSpec: ModelSpec;
  * const rows = await runAblation(bestSpec, [["text"], ["categorical"]], { save: false });
  * ```
  */
@@ -284,18 +272,20 @@ export async function runAblation(
 export interface RunTrainingOptions extends TrainOptions {
   /** Feature sets for the ablation of the best model (empty: skip). */
   ablation?: FeatureBlock[][];
-  /** Name of the spec recorded as `best` (chosen beforehand, never by test scores). */
+  /** Name of the spec recorded as `best` whenever it is trained (chosen beforehand, never by test scores). */
   best: string;
   /** Recorded when Ollama was not available for an lsa-vs-embeddinggemma comparison. */
   embedderComparison?: MetricsFile["embedder_comparison"];
 }
 
 /**
- * Trains every spec, runs the ablation, and writes metrics.json.
+ * Trains every spec, runs the ablation, and merges the results into metrics.json (entries of
+ * models not retrained are kept when they were trained on the same features).
  *
  * @example
  * ```ts
- * const metrics = await runTraining([studyLr, studyRf, best], { best: "best" });
+ * declare const studyLr: ModelSpec, best: ModelSpec;
+ * const metrics = await runTraining([studyLr, best], { best: "best" });
  * ```
  */
 export async function runTraining(
@@ -303,20 +293,18 @@ export async function runTraining(
   options: RunTrainingOptions,
 ): Promise<MetricsFile> {
   const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
+  const config = await readConfig(dir);
   const models: Record<string, ModelMetrics> = {};
-  let config: ProcessedData["config"] | undefined;
   for (const spec of specs) {
     const trained = await trainModel(spec, options);
     models[spec.name] = trained.metrics;
-    config ??= (await loadFeatures(dir, spec.features)).config;
   }
-  if (!models[options.best]) {
-    throw new Error(`runTraining: best model "${options.best}" is not among the trained specs`);
-  }
-  const file: MetricsFile = {
+  const fresh: MetricsFile = {
     best: options.best,
     created: new Date().toISOString(),
-    split: { train: config!.counts.train, test: config!.counts.test, seed: config!.split.seed },
+    features_id: config.id,
+    split: { train: config.counts.train, test: config.counts.test, seed: config.split.seed },
     cv: {
       folds: options.folds ?? 5,
       stratified_by: "number of genres per title",
@@ -324,30 +312,40 @@ export async function runTraining(
     },
     models,
   };
-  const bestSpec = specs.find((s) => s.name === options.best)!;
-  if (options.ablation && options.ablation.length > 0) {
-    file.ablation = await runAblation(bestSpec, options.ablation, options);
+  const bestSpec = specs.find((s) => s.name === options.best);
+  if (bestSpec && options.ablation && options.ablation.length > 0) {
+    fresh.ablation = await runAblation(bestSpec, options.ablation, options);
   }
-  if (options.embedderComparison) file.embedder_comparison = options.embedderComparison;
-  if (options.save ?? true) await atomicWriteJson(join(dir, "metrics.json"), file);
-  return file;
+  if (options.embedderComparison) fresh.embedder_comparison = options.embedderComparison;
+  const previous = await readPreviousMetrics(dir);
+  const { merged, kept, dropped } = mergeMetrics(previous, fresh, { bestName: options.best });
+  if (kept.length > 0) log(`\nmetrics.json: kept the earlier results of ${kept.join(", ")}.`);
+  if (dropped.length > 0) {
+    log(
+      `\nnote: metrics.json no longer lists ${dropped.join(", ")}: trained on older features ` +
+        `(preprocess was re-run since). Retrain with \`npx deno task train --models ${
+          dropped.join(",")
+        }\`.`,
+    );
+  }
+  if (previous && previous.best !== merged.best) {
+    log(`note: the default model is now "${merged.best}" (was "${previous.best}").`);
+  }
+  if (options.save ?? true) await atomicWriteJson(join(dir, "metrics.json"), merged);
+  return merged;
 }
 
-/**
- * Reads metrics.json written by the training stage.
- *
- * @example
- * ```ts
- * const metrics = await readMetrics();
- * console.log(metrics.best, metrics.models[metrics.best].f1_macro);
- * ```
- */
-export async function readMetrics(dir: string = DEFAULT_PROCESSED_DIR): Promise<MetricsFile> {
-  const path = join(dir, "metrics.json");
+async function readPreviousMetrics(dir: string): Promise<MetricsFile | null> {
+  let raw: unknown;
   try {
-    return JSON.parse(await Deno.readTextFile(path)) as MetricsFile;
+    raw = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
   } catch {
-    throw new Error(`${path} not found or unreadable: run \`npx deno task train\` first.`);
+    return null;
+  }
+  try {
+    return parseMetricsFile(raw);
+  } catch {
+    return null; // written by an older version: replaced as a whole
   }
 }
 

@@ -1,46 +1,43 @@
 /**
  * `deno task predict --input new_titles.csv [--output predictions.csv] [--model NAME]
- * [--dir processed_data]`: predicts genres for new titles with the saved preprocessing and model.
+ * [--dir processed_data]`: predicts genres for new titles with a saved genre model, streaming
+ * the input in batches (any size).
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { atomicWrite } from "../lib/atomic_write.ts";
-import { formatProblems } from "../lib/netflix_csv.ts";
-import { predictionsCsv, predictTitles } from "../lib/predict_titles.ts";
+import { parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
+import { formatProblems, formatWarnings } from "../lib/netflix_csv.ts";
+import { peakRssMiB } from "../lib/peak_rss.ts";
+import { predictFile } from "../lib/predict_titles.ts";
+
+const USAGE =
+  `Usage: deno task predict --input new_titles.csv [--output predictions.csv] [--model NAME]
+  --input PATH     titles in NetFlix.csv's columns (the genres column may be absent)
+  --output PATH    predictions CSV (default predictions.csv; never the input file)
+  --model NAME     a model under processed_data/models/ (default: metrics.json's best)
+  --dir DIR        processed folder (default processed_data)`;
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await runCommand(USAGE, async () => {
+    const values = parseFlags(Deno.args, {
       input: { type: "string" },
       output: { type: "string", default: "predictions.csv" },
       model: { type: "string" },
       dir: { type: "string", default: "processed_data" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help || !values.input) {
-    console.log(
-      "Usage: deno task predict --input new_titles.csv [--output predictions.csv] " +
-        "[--model NAME] [--dir processed_data]\n" +
-        "The input has NetFlix.csv's columns; the genres column may be absent.",
-    );
-    Deno.exit(values.help ? 0 : 2);
-  }
-  try {
-    let bytes: Uint8Array;
+      help: { type: "boolean", short: "h" },
+    });
+    if (!values.input) throw new UsageError("--input is required (--input new_titles.csv)");
     try {
-      bytes = await Deno.readFile(values.input);
-    } catch (err) {
-      throw new Error(`cannot read --input ${values.input} (${(err as Error).message})`);
+      await Deno.stat(values.input);
+    } catch {
+      throw new Error(`--input ${values.input}: file not found`);
     }
-    const result = await predictTitles(bytes, {
+    const result = await predictFile(values.input, values.output, {
       dir: values.dir,
       model: values.model,
-      source: values.input,
     });
+    if (result.warnings.length > 0) console.error(formatWarnings(values.input, result.warnings));
     if (result.problems.length > 0) {
       console.error(
         formatProblems(values.input, result.problems).replace(
@@ -49,13 +46,15 @@ if (import.meta.main) {
         ),
       );
     }
-    await atomicWrite(values.output!, predictionsCsv(result));
+    if (result.predicted === 0) {
+      throw new Error(`no row of ${values.input} could be predicted; fix the rows listed above`);
+    }
     console.log(
-      `Predicted ${result.titles.length} title(s) with model "${result.model}" → ${values.output}` +
-        (result.problems.length ? ` (${result.problems.length} bad row(s) skipped)` : ""),
+      `Predicted ${result.predicted} title(s) with model "${result.model}" → ${values.output}` +
+        (result.problems.length ? ` (${result.problems.length} bad row(s) skipped)` : "") +
+        ` in ${result.seconds.toFixed(1)} s (${
+          (result.predicted / result.seconds).toFixed(0)
+        } titles/s, peak memory ${peakRssMiB().toFixed(0)} MiB)`,
     );
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
+  });
 }

@@ -6,24 +6,23 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { intFlag, parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
+import type { EmbedderChoice } from "../lib/embedder_factory.ts";
 import { formatSummary, runPreprocess } from "../lib/preprocess.ts";
 import { parseFeatures } from "../lib/processed_data.ts";
-import type { EmbedderChoice } from "../lib/embedder_factory.ts";
 
 const USAGE = `Usage: deno task preprocess [options]
   --embedder auto|lsa|ollama   text embeddings (default auto: Ollama if reachable, else lsa)
-  --features LIST              blocks in X.npy (default text,categorical; add metadata)
+  --features LIST              blocks in X.npy (default text,categorical; add metadata,credits)
   --input PATH                 NetFlix.csv (default data/NetFlix.csv, or $NETFLIX_CSV)
-  --out DIR                    output folder (default processed_data)
+  --out DIR                    output folder (default processed_data; writes DIR/features/)
   --sample N                   keep a seeded random subset of N titles (quick runs)
   --dimensions N               lsa dimensions (default 768)
   --model NAME --host URL      Ollama model (default embeddinggemma) and host ($OLLAMA_HOST)`;
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await runCommand(USAGE, async () => {
+    const values = parseFlags(Deno.args, {
       embedder: { type: "string", default: "auto" },
       features: { type: "string", default: "text,categorical" },
       input: { type: "string" },
@@ -32,40 +31,31 @@ if (import.meta.main) {
       dimensions: { type: "string" },
       model: { type: "string" },
       host: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  try {
+      help: { type: "boolean", short: "h" },
+    });
     const embedder = values.embedder as EmbedderChoice;
     if (!["auto", "lsa", "ollama"].includes(embedder)) {
-      throw new Error(`--embedder ${embedder}: use auto, lsa or ollama`);
+      throw new UsageError(`--embedder ${embedder}: use auto, lsa or ollama`);
     }
-    const int = (name: string, v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const x = Number(v);
-      if (!Number.isInteger(x) || x <= 0) {
-        throw new Error(`--${name} ${v}: give a positive integer`);
-      }
-      return x;
-    };
-    const sample = int("sample", values.sample ?? (Deno.env.get("NETFLIX_SAMPLE") || undefined));
+    const sampleText = values.sample ?? (Deno.env.get("NETFLIX_SAMPLE") || undefined);
+    let features;
+    try {
+      features = parseFeatures(values.features);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const summary = await runPreprocess({
       input: values.input ?? (Deno.env.get("NETFLIX_CSV") || undefined),
       outDir: values.out,
       embedder,
-      features: parseFeatures(values.features!),
-      dimensions: int("dimensions", values.dimensions),
+      features,
+      dimensions: values.dimensions === undefined
+        ? undefined
+        : intFlag("dimensions", values.dimensions),
       model: values.model,
       host: values.host,
-      sample,
+      sample: sampleText === undefined ? undefined : intFlag("sample", sampleText, { min: 10 }),
     });
     console.log(formatSummary(summary));
-  } catch (err) {
-    console.error(`\nerror: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
+  });
 }

@@ -2,40 +2,45 @@
  * `deno task train [--models study_lr,study_rf,best] [--no-ablation] [--dir processed_data]`
  *
  * Trains the study's logistic regression, the study's random forest with its CV threshold, and
- * the project's best model; runs the feature ablation; writes processed_data/metrics.json, the
- * fitted models and their probabilities; prints the comparison with the study's published scores.
+ * the project's best model; runs the feature ablation; merges the results into
+ * processed_data/metrics.json; saves each genre model under processed_data/models/NAME/; prints
+ * the comparison with the study's published scores.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { trainProject } from "../lib/model_specs.ts";
+import { parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
+import { modelSpecs, trainProject } from "../lib/model_specs.ts";
 import { resultsTables } from "../lib/results_table.ts";
 
+const USAGE =
+  `Usage: deno task train [--models study_lr,study_rf,best] [--no-ablation] [--dir processed_data]
+  --models LIST    models to train (default all); the others keep their results in metrics.json
+  --no-ablation    skip retraining the best model on subsets of the feature blocks
+  --dir DIR        processed folder (default processed_data)`;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  await runCommand(USAGE, async () => {
+    const values = parseFlags(Deno.args, {
       models: { type: "string" },
-      "no-ablation": { type: "boolean", default: false },
+      "no-ablation": { type: "boolean" },
       dir: { type: "string", default: "processed_data" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "Usage: deno task train [--models study_lr,study_rf,best] [--no-ablation] [--dir processed_data]",
-    );
-    Deno.exit(0);
-  }
-  try {
+      help: { type: "boolean", short: "h" },
+    });
+    const models = values.models?.split(",").map((m) => m.trim()).filter(Boolean);
+    const known = modelSpecs().map((s) => s.name);
+    for (const m of models ?? []) {
+      if (!known.includes(m)) {
+        throw new UsageError(`--models: unknown model "${m}"; choose from ${known.join(", ")}`);
+      }
+    }
     const t0 = performance.now();
     const metrics = await trainProject({
       dir: values.dir,
-      models: values.models?.split(",").map((m) => m.trim()).filter(Boolean),
+      models,
       ablation: !values["no-ablation"],
     });
-    const tables = resultsTables(metrics as never);
+    const tables = resultsTables(metrics);
     console.log("\nResults on the test split (thresholds chosen by 5-fold CV on training rows)\n");
     console.log(tables.comparison);
     console.log("");
@@ -53,11 +58,7 @@ if (import.meta.main) {
     console.log(
       `\nWrote ${values.dir}/metrics.json and models/ in ${
         ((performance.now() - t0) / 1000).toFixed(0)
-      } s. ` +
-        `Best: ${metrics.best}.`,
+      } s. Default model (predict): ${metrics.best}.`,
     );
-  } catch (err) {
-    console.error(`\nerror: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
+  });
 }

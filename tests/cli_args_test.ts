@@ -17,6 +17,12 @@ const SCRIPTS: { script: string; args: string[]; flag: string }[] = [
     args: ["--rows", "10", "--outptu", "x.csv"],
     flag: "--outptu",
   },
+  { script: "scripts/preprocess.ts", args: ["--embeder", "lsa"], flag: "--embeder" },
+  { script: "scripts/preprocess.ts", args: ["--sample"], flag: "--sample" },
+  { script: "scripts/train.ts", args: ["--model", "best"], flag: "--model" },
+  { script: "scripts/train.ts", args: ["--models", "bset"], flag: "bset" },
+  { script: "scripts/predict.ts", args: ["--inptu", "new.csv"], flag: "--inptu" },
+  { script: "scripts/predict.ts", args: ["--output", "x.csv"], flag: "--input" },
 ];
 
 const SPECS = {

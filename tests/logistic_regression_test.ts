@@ -68,7 +68,7 @@ Deno.test("LogisticRegression learns a linearly separable multi-label problem", 
   const [Xa, Xb] = split(X, 500), [Ya, Yb] = split(Y, 500);
   const lr = new LogisticRegression({ C: 10 });
   await lr.fit(Xa, Ya);
-  const pred = lr.predict(Xb, 0.5);
+  const pred = await lr.predict(Xb, 0.5);
   const macro = f1Score(Yb, pred, { average: "macro" });
   assert.ok(macro > 0.9, `held-out F1 macro ${macro}`);
   assert.ok(lr.nIter.every((k) => k > 0 && k < 1000), `iterations ${lr.nIter}`);
@@ -80,7 +80,7 @@ Deno.test("LogisticRegression does not learn random labels (held-out F1 ≈ chan
   const lr = new LogisticRegression();
   await lr.fit(Xa, Ya);
   const P = await lr.predictProba(Xb);
-  const pred = lr.predict(Xb, 0.3); // threshold at the base rate so that it predicts positives
+  const pred = await lr.predict(Xb, 0.3); // threshold at the base rate so that it predicts positives
   const s = perLabelScores(Yb, pred);
   for (let j = 0; j < 4; j++) {
     let p = 0, q = 0;
@@ -101,8 +101,8 @@ Deno.test("LogisticRegression classWeight 'balanced' raises recall of a rare lab
   assert.ok(rate > 0.005 && rate < 0.08, `rare label rate ${rate}`);
   const plain = await new LogisticRegression().fit(Xa, Ya);
   const bal = await new LogisticRegression({ classWeight: "balanced" }).fit(Xa, Ya);
-  const rPlain = perLabelScores(Yb, plain.predict(Xb)).recall[0];
-  const rBal = perLabelScores(Yb, bal.predict(Xb)).recall[0];
+  const rPlain = perLabelScores(Yb, await plain.predict(Xb)).recall[0];
+  const rBal = perLabelScores(Yb, await bal.predict(Xb)).recall[0];
   assert.ok(rBal > rPlain + 0.2, `recall balanced ${rBal} vs plain ${rPlain}`);
 });
 
@@ -111,7 +111,10 @@ Deno.test("LogisticRegression save/load round trip predicts identically", async 
   const lr = await new LogisticRegression({ classWeight: "balanced" }).fit(X, Y);
   const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(lr.toJSON())));
   assert.deepEqual((await copy.predictProba(X)).data, (await lr.predictProba(X)).data);
-  assert.deepEqual(copy.predict(X, [0.2, 0.5, 0.8]).data, lr.predict(X, [0.2, 0.5, 0.8]).data);
+  assert.deepEqual(
+    (await copy.predict(X, [0.2, 0.5, 0.8])).data,
+    (await lr.predict(X, [0.2, 0.5, 0.8])).data,
+  );
   assert.deepEqual(copy.nIter, lr.nIter);
   const bad = { ...lr.toJSON(), coef: lr.toJSON().coef.slice(0, 8) };
   assert.throws(() => LogisticRegression.fromJSON(bad), /truncated/);
@@ -130,7 +133,7 @@ Deno.test("LogisticRegression: clear errors for bad input", async () => {
   const X = fromRows([[0, 1], [1, 0], [1, 1]]);
   const Y = labelsFromRows([[0], [1], [1]]);
   const lr = new LogisticRegression();
-  assert.throws(() => lr.predict(X), /call fit\(\)/);
+  await assert.rejects(() => lr.predict(X), /call fit\(\)/);
   await assert.rejects(() => lr.fit(X, labelsFromRows([[0], [1]])), /3 rows but Y has 2/);
   await assert.rejects(
     () => lr.fit(fromRows([[0, 1], [NaN, 0], [1, 1]]), Y),
@@ -142,6 +145,6 @@ Deno.test("LogisticRegression: clear errors for bad input", async () => {
     () => lr.predictProba(fromRows([[1, 2, 3]])),
     /3 feature columns .* fitted on 2/,
   );
-  assert.throws(() => lr.predict(X, [0.5, 0.5]), /2 thresholds for 1 labels/);
+  await assert.rejects(() => lr.predict(X, [0.5, 0.5]), /2 thresholds for 1 label columns/);
   assert.throws(() => new LogisticRegression({ C: 0 }), /C must be > 0/);
 });

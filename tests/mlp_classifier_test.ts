@@ -10,7 +10,7 @@ Deno.test("MlpClassifier learns a linearly separable multi-label problem", async
   const { X, Y } = synthetic(900, 16, 4, 1, { noise: 0.05 });
   const [Xa, Xb] = split(X, 700), [Ya, Yb] = split(Y, 700);
   const mlp = await new MlpClassifier({ ...small, dropout: 0.1 }).fit(Xa, Ya);
-  const macro = f1Score(Yb, mlp.predict(Xb, 0.5), { average: "macro" });
+  const macro = f1Score(Yb, await mlp.predict(Xb, 0.5), { average: "macro" });
   assert.ok(macro > 0.85, `held-out F1 macro ${macro}`);
   assert.ok(
     mlp.bestEpoch >= 1 && mlp.bestEpoch <= mlp.epochsRun,
@@ -22,7 +22,7 @@ Deno.test("MlpClassifier does not learn random labels (held-out F1 ≈ chance)",
   const { X, Y } = synthetic(1000, 16, 3, 2, { random: true });
   const [Xa, Xb] = split(X, 700), [Ya, Yb] = split(Y, 700);
   const mlp = await new MlpClassifier({ ...small, dropout: 0.3 }).fit(Xa, Ya);
-  const pred = mlp.predict(Xb, 0.3);
+  const pred = await mlp.predict(Xb, 0.3);
   const s = perLabelScores(Yb, pred);
   for (let j = 0; j < 3; j++) {
     let p = 0, q = 0;
@@ -38,8 +38,8 @@ Deno.test("MlpClassifier positiveWeight 'balanced' raises recall of a rare label
   const [Xa, Xb] = split(X, 1000), [Ya, Yb] = split(Y, 1000);
   const plain = await new MlpClassifier(small).fit(Xa, Ya);
   const weighted = await new MlpClassifier({ ...small, positiveWeight: "balanced" }).fit(Xa, Ya);
-  const rPlain = perLabelScores(Yb, plain.predict(Xb)).recall[0];
-  const rWeighted = perLabelScores(Yb, weighted.predict(Xb)).recall[0];
+  const rPlain = perLabelScores(Yb, await plain.predict(Xb)).recall[0];
+  const rWeighted = perLabelScores(Yb, await weighted.predict(Xb)).recall[0];
   assert.ok(rWeighted > rPlain + 0.2, `recall weighted ${rWeighted} vs plain ${rPlain}`);
 });
 
@@ -54,7 +54,10 @@ Deno.test("MlpClassifier is deterministic for a seed and round-trips through JSO
   assert.notDeepEqual((await c.predictProba(X)).data, pa.data, "another seed, another model");
   const copy = MlpClassifier.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
   assert.deepEqual((await copy.predictProba(X)).data, pa.data);
-  assert.deepEqual(copy.predict(X, [0.1, 0.5, 0.9]).data, a.predict(X, [0.1, 0.5, 0.9]).data);
+  assert.deepEqual(
+    (await copy.predict(X, [0.1, 0.5, 0.9])).data,
+    (await a.predict(X, [0.1, 0.5, 0.9])).data,
+  );
   const json = a.toJSON();
   json.layers[1].kernel = json.layers[1].kernel.slice(0, 12);
   assert.throws(() => MlpClassifier.fromJSON(json), /truncated/);
@@ -64,7 +67,7 @@ Deno.test("MlpClassifier: clear errors for bad input", async () => {
   const X = fromRows([[0, 1], [1, 0], [1, 1]]);
   const Y = labelsFromRows([[0], [1], [1]]);
   const mlp = new MlpClassifier({ hiddenSizes: [4], epochs: 2, validationFraction: 0 });
-  assert.throws(() => mlp.predict(X), /call fit\(\)/);
+  await assert.rejects(() => mlp.predict(X), /call fit\(\)/);
   await assert.rejects(() => mlp.fit(X, labelsFromRows([[0], [1]])), /3 rows but Y has 2/);
   await assert.rejects(
     () => mlp.fit(fromRows([[0, 1], [1, Infinity], [1, 1]]), Y),
@@ -99,7 +102,7 @@ Deno.test("MlpClassifier trains with input dropout", async () => {
     seed: 3,
   });
   await mlp.fit(X, Y);
-  const pred = mlp.predict(X, 0.5);
+  const pred = await mlp.predict(X, 0.5);
   let correct = 0;
   for (let i = 0; i < n; i++) correct += pred.data[i] === Y.data[i] ? 1 : 0;
   if (correct / n < 0.8) throw new Error(`accuracy ${correct / n} with input dropout`);

@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { loadModel } from "../lib/model_store.ts";
+import { GenreModel } from "../lib/genre_model.ts";
+import { parseTitles, selectTitles } from "../lib/netflix_csv.ts";
 import { writeNpy } from "../lib/npy.ts";
 import { predictionsCsv, predictTitles } from "../lib/predict_titles.ts";
 import { runPreprocess } from "../lib/preprocess.ts";
-import { loadProcessed, parseFeatures, readConfig } from "../lib/processed_data.ts";
+import {
+  BLOCK_FILES,
+  featuresDir,
+  loadArray,
+  loadProcessed,
+  parseFeatures,
+  readConfig,
+} from "../lib/processed_data.ts";
 import { trainModel } from "../lib/train_stage.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
@@ -40,8 +48,10 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     });
     assert.deepEqual(config.genres, ["Comedies", "Dramas", "Horror Movies", "Kids' TV"]);
     assert.equal(config.embedder.kind, "lsa");
-    assert.deepEqual(config.categories.type, ["Movie", "TV Show"]);
-    assert.ok(config.categories.rating.includes("Unknown"));
+    const categorical = config.pipeline.find((b) => b.kind === "categorical")!;
+    const categories = categorical.details.categories as Record<string, string[]>;
+    assert.deepEqual(categories.type, ["Movie", "TV Show"]);
+    assert.ok(categories.rating.includes("Unknown"));
     assert.equal(config.files["X.npy"].dtype, "float32");
     assert.deepEqual(config.files["y.npy"], { shape: [120, 4], dtype: "uint8" });
 
@@ -59,7 +69,11 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     const again = join(dir, "again");
     await runPreprocess({ input, outDir: again, embedder: "lsa", dimensions: 8, verbose: false });
     for (const f of ["embeddings.npy", "X.npy", "credits.npy", "train_idx.npy"]) {
-      assert.deepEqual(await Deno.readFile(join(out, f)), await Deno.readFile(join(again, f)), f);
+      assert.deepEqual(
+        await Deno.readFile(join(featuresDir(out), f)),
+        await Deno.readFile(join(featuresDir(again), f)),
+        f,
+      );
     }
 
     // Train a model with CV thresholds; it must learn this easy problem.
@@ -72,12 +86,33 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     }, { dir: out, verbose: false });
     assert.ok(trained.metrics.f1_macro > 0.7, `F1 macro ${trained.metrics.f1_macro}`);
     assert.equal(trained.metrics.cv_curve.length, 9);
-    await Deno.writeTextFile(join(out, "metrics.json"), JSON.stringify({ best: "lr" }));
+    await Deno.writeTextFile(
+      join(out, "metrics.json"),
+      JSON.stringify({
+        best: "lr",
+        created: "",
+        features_id: config.id,
+        split: {},
+        cv: {},
+        models: { lr: trained.metrics },
+      }),
+    );
 
-    // The saved model reloads and predicts the same probabilities.
+    // The saved genre model, applied to the raw titles, rebuilds every saved feature block bit for
+    // bit, and predicts the test titles exactly as the train stage did, title by title.
+    const model = await GenreModel.load(join(out, "models", "lr"), { featuresId: config.id });
+    assert.deepEqual(model.genres, config.genres);
+    assert.equal(model.manifest!.training.features_id, config.id);
+    const { titles } = parseTitles(await Deno.readTextFile(input));
+    const blocks = await model.pipeline.transformBlocks(titles);
+    for (const [kind, m] of blocks) {
+      const saved = await loadArray(config, BLOCK_FILES[kind], { dir: out });
+      assert.deepEqual(m.data, saved.data, `${kind} block rebuilt from the titles`);
+    }
     const data = await loadProcessed(out, { features: ["text", "categorical", "credits"] });
-    const reloaded = await loadModel(join(out, "models", "lr"));
-    const p = await reloaded.predictProba(data.XTest);
+    const testTitles = parseTitles(await Deno.readTextFile(input)).titles;
+    const rows = Array.from(data.testIdx);
+    const p = await model.predictProba(selectTitles(testTitles, rows));
     assert.deepEqual(p.data, trained.testProba);
 
     // Predict new titles: no genres column, an unseen rating, one bad row.
@@ -94,7 +129,9 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     assert.match(csv.split("\n")[0], /^show_id,title,predicted_genres,probabilities$/);
     assert.equal(csv.trim().split("\n").length, 6);
     // Each row predicts exactly the genres whose probability reaches that genre's threshold.
-    const saved = JSON.parse(await Deno.readTextFile(join(out, "models", "lr", "thresholds.json")));
+    const saved = JSON.parse(
+      await Deno.readTextFile(join(out, "models", "lr", "estimator", "thresholds.json")),
+    );
     for (let i = 0; i < result.titles.length; i++) {
       const expected = result.genres.filter((_, j) =>
         result.proba.data[i * 4 + j] >= saved.thresholds[j]
@@ -111,12 +148,12 @@ Deno.test("loaders say which file does not match config.json", async () => {
     await Deno.writeTextFile(input, syntheticCsv(40));
     const out = join(dir, "processed");
     await runPreprocess({ input, outDir: out, embedder: "lsa", dimensions: 4, verbose: false });
-    await writeNpy(join(out, "y.npy"), { rows: 3, cols: 4, data: new Uint8Array(12) });
+    await writeNpy(join(featuresDir(out), "y.npy"), { rows: 3, cols: 4, data: new Uint8Array(12) });
     await assert.rejects(
       () => loadProcessed(out),
       /y\.npy[\s\S]*re-run `npx deno task preprocess`/,
     );
-    await Deno.remove(join(out, "config.json"));
+    await Deno.remove(join(featuresDir(out), "config.json"));
     await assert.rejects(
       () => readConfig(out),
       /config\.json not found: run `npx deno task preprocess`/,

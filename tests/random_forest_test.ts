@@ -351,9 +351,9 @@ Deno.test("clear errors for bad shapes, NaN features, bad labels and unfitted us
   await rf.fit(Xtr, Ytr);
   await assert.rejects(
     rf.predictProba({ rows: 1, cols: 5, data: new Float32Array(5) }),
-    /5 columns/,
+    /5 feature columns/,
   );
-  await assert.rejects(rf.predict(Xte, [0.5, 0.5]), /2 thresholds for 3 labels/);
+  await assert.rejects(rf.predict(Xte, [0.5, 0.5]), /2 thresholds for 3 label columns/);
   assert.throws(() => new RandomForest({ maxFeatures: 0 }), /maxFeatures/);
   assert.throws(() => new RandomForest({ nEstimators: 0 }), /nEstimators/);
 });

@@ -2,25 +2,34 @@ import assert from "node:assert/strict";
 import { crossValPredictProba } from "../lib/cross_val_predict.ts";
 import type { MultiLabelEstimator } from "../lib/estimator.ts";
 import { kFold } from "../lib/k_fold.ts";
-import { type LabelMatrix, type Matrix, takeRows } from "../lib/matrix.ts";
+import { type LabelMatrix, type Matrix, type MatrixData, takeRows } from "../lib/matrix.ts";
 import { binarize } from "../lib/metrics.ts";
 import { STUDY_GRID, tuneThresholds } from "../lib/threshold_tuning.ts";
 
 /** A tiny estimator for the tests: P(label) = feature value of the label's column, scaled. */
 class ColumnEstimator implements MultiLabelEstimator {
-  seen: Matrix[] = [];
+  readonly kind = "column";
+  seen: Matrix<MatrixData>[] = [];
   scale = 1;
-  fit(X: Matrix, _Y: LabelMatrix) {
+  fit(X: Matrix<MatrixData>, _Y: LabelMatrix): Promise<this> {
     this.seen.push(X);
     let max = 0;
     for (const v of X.data) max = Math.max(max, v);
     this.scale = max || 1;
+    return Promise.resolve(this);
   }
-  predictProba(X: Matrix): Matrix {
-    return { rows: X.rows, cols: X.cols, data: X.data.map((v) => v / this.scale) };
+  predictProba(X: Matrix<MatrixData>): Promise<Matrix> {
+    return Promise.resolve({
+      rows: X.rows,
+      cols: X.cols,
+      data: Float32Array.from(X.data, (v) => v / this.scale),
+    });
   }
-  predict(X: Matrix, t: number | ArrayLike<number>): LabelMatrix {
-    return binarize(this.predictProba(X), t);
+  async predict(X: Matrix<MatrixData>, t: number | ArrayLike<number> = 0.5): Promise<LabelMatrix> {
+    return binarize(await this.predictProba(X), t);
+  }
+  save(): Promise<void> {
+    return Promise.reject(new Error("ColumnEstimator: not saveable"));
   }
 }
 

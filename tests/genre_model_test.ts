@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { GenreModel } from "../lib/genre_model.ts";
+import { FeaturePipeline } from "../lib/feature_pipeline.ts";
+import { LogisticRegression } from "../lib/logistic_regression.ts";
+import { LsaEmbedder } from "../lib/lsa_embedder.ts";
+import { readMetricsFile } from "../lib/metrics_file.ts";
+import { parseTitles } from "../lib/netflix_csv.ts";
+import { predictFile, predictTitles } from "../lib/predict_titles.ts";
+import { runPreprocess } from "../lib/preprocess.ts";
+import { featuresDir, readConfig } from "../lib/processed_data.ts";
+import { type ModelSpec, runTraining } from "../lib/train_stage.ts";
+import { syntheticCsv } from "./support/synthetic_titles.ts";
+
+const lrSpec = (name: string): ModelSpec => ({
+  name,
+  description: `test ${name}`,
+  features: ["text", "categorical", "credits"],
+  make: () => new LogisticRegression({ C: 4 }),
+  thresholds: "per_genre",
+});
+
+async function project(n = 80): Promise<{ dir: string; input: string; out: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "genre-model-test-" });
+  const input = join(dir, "titles.csv");
+  await Deno.writeTextFile(input, syntheticCsv(n));
+  const out = join(dir, "processed");
+  await runPreprocess({ input, outDir: out, embedder: "lsa", dimensions: 6, verbose: false });
+  return { dir, input, out };
+}
+
+/** Every file under `dir` with its bytes, for before/after comparisons. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const p = join(d, e.name);
+      if (e.isDirectory) await walk(p);
+      else out.set(p.slice(dir.length), new TextDecoder().decode(await Deno.readFile(p)));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+Deno.test("GenreModel: fit on title records, save, load, predict typed-in records", async () => {
+  const { titles } = parseTitles(syntheticCsv(80));
+  const model = await GenreModel.fit(titles, {
+    pipeline: FeaturePipeline.create({
+      embedder: new LsaEmbedder({ dimensions: 4, minDf: 1 }),
+      blocks: ["text", "categorical"],
+    }),
+    make: () => new LogisticRegression({ C: 4 }),
+    folds: 3,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    await model.save(join(dir, "m"), {
+      name: "m",
+      training: { features_id: "none", data_sha256: "x", published: false, rows: 80 },
+    });
+    const loaded = await GenreModel.load(join(dir, "m"));
+    const records = [
+      { title: "Ghost House", type: "Movie", description: "A haunted house full of ghost terror." },
+      { title: "Pup", type: "TV Show", description: "A puppy adventure of friendship." },
+    ];
+    const a = await model.predict(records);
+    const b = await loaded.predict(records);
+    assert.deepEqual(b, a);
+    assert.equal(b[0].title, "Ghost House");
+    assert.ok(b[0].genres.some((g) => g.genre === "Horror Movies"), JSON.stringify(b[0]));
+    for (const g of b.flatMap((p) => p.genres)) assert.ok(g.probability >= g.threshold);
+    // No leftovers of the atomic save beside the model.
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["m"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a model whose pieces do not belong together is refused with the fix", async () => {
+  const { dir, out } = await project();
+  try {
+    await runTraining([lrSpec("lr")], { dir: out, best: "lr", verbose: false });
+    const modelDir = join(out, "models", "lr");
+    const manifestPath = join(modelDir, "manifest.json");
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    // A manifest that claims another genre list than the estimator predicts.
+    await Deno.writeTextFile(
+      manifestPath,
+      JSON.stringify({ ...manifest, genres: [...manifest.genres, "Extra Genre"] }),
+    );
+    await assert.rejects(
+      () => GenreModel.load(modelDir),
+      /genres[\s\S]*deno task train --models lr/,
+    );
+    // A block swapped for one with other columns.
+    await Deno.writeTextFile(
+      manifestPath,
+      JSON.stringify({
+        ...manifest,
+        blocks: manifest.blocks.map((b: { kind: string; columns: number }) =>
+          b.kind === "credits" ? { ...b, columns: b.columns + 1 } : b
+        ),
+      }),
+    );
+    await assert.rejects(() => GenreModel.load(modelDir), /credits columns/);
+    await Deno.writeTextFile(manifestPath, JSON.stringify({ ...manifest, format: "old/1" }));
+    await assert.rejects(() => GenreModel.load(modelDir), /format old\/1/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("features rebuilt with one more genre, model not retrained: predict refuses", async () => {
+  const { dir, input, out } = await project();
+  try {
+    await runTraining([lrSpec("lr")], { dir: out, best: "lr", verbose: false });
+    const csv = syntheticCsv(6, { withGenres: false });
+    const before = await predictTitles(csv, { dir: out });
+    assert.equal(before.model, "lr");
+    // One title gains a fifth genre; preprocess is re-run, train is not.
+    const text = await Deno.readTextFile(input);
+    await Deno.writeTextFile(input, text.replace(/"?Comedies"?,/, '"Comedies, Stand-Up Comedy",'));
+    const { config } = await runPreprocess({
+      input,
+      outDir: out,
+      embedder: "lsa",
+      dimensions: 6,
+      verbose: false,
+    });
+    assert.equal(config.genres.length, 5);
+    await assert.rejects(
+      () => predictTitles(csv, { dir: out }),
+      /model "lr"[\s\S]*trained on features[\s\S]*npx deno task train --models lr/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("training some models merges metrics.json; the default model stays", async () => {
+  const { dir, out } = await project();
+  try {
+    await runTraining([lrSpec("best"), lrSpec("other")], {
+      dir: out,
+      best: "best",
+      verbose: false,
+    });
+    const first = await readMetricsFile(out);
+    await runTraining([lrSpec("other")], { dir: out, best: "best", verbose: false });
+    const second = await readMetricsFile(out);
+    assert.equal(second.best, "best");
+    assert.deepEqual(Object.keys(second.models).sort(), ["best", "other"]);
+    assert.deepEqual(second.models.best, first.models.best);
+    assert.notEqual(second.models.other.trained, first.models.other.trained);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("predict: refuses --output equal to --input, lists models, streams batches", async () => {
+  const { dir, out } = await project();
+  try {
+    await runTraining([lrSpec("lr")], { dir: out, best: "lr", verbose: false });
+    const newTitles = join(dir, "new.csv");
+    await Deno.writeTextFile(newTitles, syntheticCsv(9, { withGenres: false }));
+    const original = await Deno.readTextFile(newTitles);
+    await assert.rejects(
+      () => predictFile(newTitles, newTitles, { dir: out }),
+      /is the input file/,
+    );
+    assert.equal(await Deno.readTextFile(newTitles), original);
+    await assert.rejects(
+      () => predictFile(newTitles, join(dir, "p.csv"), { dir: out, model: "nope" }),
+      /no model "nope"[\s\S]*the models there are: lr/,
+    );
+    // Batches of 2 give the same file as one batch.
+    await predictFile(newTitles, join(dir, "a.csv"), { dir: out, batchRows: 2 });
+    const r = await predictFile(newTitles, join(dir, "b.csv"), { dir: out });
+    assert.equal(r.predicted, 9);
+    assert.equal(
+      await Deno.readTextFile(join(dir, "a.csv")),
+      await Deno.readTextFile(join(dir, "b.csv")),
+    );
+    assert.equal((await Deno.readTextFile(join(dir, "b.csv"))).trim().split("\n").length, 10);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("preprocess killed while writing leaves the previous features exactly as they were", async () => {
+  const { dir, input, out } = await project(60);
+  try {
+    const before = await snapshot(featuresDir(out));
+    const { id } = await readConfig(out);
+    // A child process runs preprocess on changed data and is killed (SIGKILL) after it has
+    // written some of its files.
+    await Deno.writeTextFile(input, syntheticCsv(70));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(import.meta.dirname!, "support", "preprocess_child.ts"), input, out],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("WROTE X.npy")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    child.kill("SIGKILL");
+    await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    assert.match(seen, /WROTE X\.npy/);
+    // The next reader tidies the unfinished folder; the old features are untouched.
+    assert.equal((await readConfig(out)).id, id);
+    assert.deepEqual(await snapshot(featuresDir(out)), before);
+    const leftovers = [...Deno.readDirSync(out)].map((e) => e.name).filter((n) =>
+      n.startsWith(".")
+    );
+    assert.deepEqual(leftovers, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
