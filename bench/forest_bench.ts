@@ -30,7 +30,7 @@ const THRESHOLDS = [0.2, 0.3, 0.4, 0.5];
 const { values: args } = parseArgs({
   args: Deno.args,
   options: {
-    data: { type: "string", default: "processed_data" },
+    data: { type: "string", default: "processed_data/features" },
     labels: { type: "string" },
     cv: { type: "boolean", default: false },
     workers: { type: "string" },

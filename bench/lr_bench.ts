@@ -27,7 +27,7 @@ function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);
   return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1] : fallback;
 }
-const dataDir = arg("--data", "processed_data");
+const dataDir = arg("--data", "processed_data/features");
 const repeats = Number(arg("--repeats", "2"));
 const classWeight = arg("--class-weight", "") === "balanced" ? "balanced" : null;
 const withMlp = !Deno.args.includes("--no-mlp");

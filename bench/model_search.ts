@@ -42,7 +42,7 @@ function arg(name: string, fallback: string): string {
 }
 const stage = arg("--stage", "lr");
 const cacheDir = arg("--cache", "/tmp/model_search_cache");
-const dataDir = arg("--data", "processed_data");
+const dataDir = arg("--data", "processed_data/features");
 await Deno.mkdir(cacheDir, { recursive: true });
 
 // ---- data (blocks read directly so any combination can be assembled) ----

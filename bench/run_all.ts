@@ -4,6 +4,7 @@
  * 1. preprocess with lsa vs TfidfVectorizer + TruncatedSVD(768) (time, memory, quality)
  * 2. the whole preprocess stage, timed (it also builds the credits block and writes every file)
  * 3. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
+ * 4. predict: 1,000,000 titles streamed through the saved best model (titles/s, peak memory)
  *
  * Needs Debian's python3-sklearn and python3-numpy, and processed_data/ from `deno task preprocess`.
  *
@@ -34,7 +35,7 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   try {
-    await Deno.stat("processed_data/config.json");
+    await Deno.stat("processed_data/features/config.json");
   } catch {
     console.error("processed_data/ is missing: run `npx deno task preprocess` first.");
     Deno.exit(2);
@@ -60,5 +61,16 @@ if (import.meta.main) {
   ok = (await run("train stage: study LR + RF + CV thresholds vs scikit-learn", [
     "bench/train_stage_bench.ts",
   ])) && ok;
+  try {
+    await Deno.stat("processed_data/models/best/manifest.json");
+    ok = (await run("predict: 1,000,000 titles streamed through the best model", [
+      "bench/predict_bench.ts",
+      "--rows",
+      Deno.env.get("PREDICT_BENCH_ROWS") ?? "1000000",
+    ])) && ok;
+  } catch {
+    console.error("
+predict bench skipped: no trained best model (run `npx deno task train`).");
+  }
   Deno.exit(ok ? 0 : 1);
 }

@@ -55,7 +55,7 @@ if (import.meta.main) {
   );
   if (!values["no-reference"]) {
     const out = await new Deno.Command("/usr/bin/python3", {
-      args: [new URL("./train_stage_reference.py", import.meta.url).pathname, dir],
+      args: [new URL("./train_stage_reference.py", import.meta.url).pathname, `${dir}/features`],
       stdout: "piped",
       stderr: "inherit",
     }).output();
