@@ -69,8 +69,7 @@ if (import.meta.main) {
       Deno.env.get("PREDICT_BENCH_ROWS") ?? "1000000",
     ])) && ok;
   } catch {
-    console.error("
-predict bench skipped: no trained best model (run `npx deno task train`).");
+    console.error("\npredict bench skipped: no trained best model (run `npx deno task train`).");
   }
   Deno.exit(ok ? 0 : 1);
 }
