@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  markdownTable,
   type MetricsFile,
   parseMetrics,
   PUBLISHED_TEST_SCORES,
   publishedCounterpart,
+  readmeResults,
   RESULTS_END,
   RESULTS_START,
   resultsMarkdown,
@@ -129,7 +131,7 @@ Deno.test("updateReadme replaces only the marked section and is idempotent", () 
   assert.ok(once.startsWith(`# Title\r\n\r\nIntro.\r\n\r\n${RESULTS_START}\r\n`));
   assert.ok(once.endsWith(`${RESULTS_END}\r\n\r\nAfter.\r\n`));
   assert.ok(!once.includes("old table"));
-  assert.ok(once.includes("| Logistic Regression (published) | 0.2604 |"));
+  assert.ok(/\| Logistic Regression \(published\) +\| +0\.2604 \|/.test(once));
   assert.ok(!/[^\r]\n/.test(once), "line endings stay CRLF");
   assert.equal(updateReadme(once, tables), once);
   assert.equal(updateReadme(readme, resultsMarkdown(tables)), once);
@@ -139,4 +141,54 @@ Deno.test("updateReadme replaces only the marked section and is idempotent", () 
     () => updateReadme(`${RESULTS_START}${RESULTS_END}${RESULTS_START}${RESULTS_END}`, tables),
     /more than one/,
   );
+});
+
+/** What `deno fmt` makes of a Markdown text (formatted from stdin with the project's config). */
+async function denoFmt(markdown: string): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--ext", "md", "-"],
+    cwd: new URL("..", import.meta.url),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(markdown));
+  await writer.close();
+  const out = await child.output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout);
+}
+
+const FIXTURE = new URL("./fixtures/metrics/readme_metrics.json", import.meta.url);
+
+Deno.test("the README results section is generated exactly as deno fmt formats it", async () => {
+  const raw = JSON.parse(await Deno.readTextFile(FIXTURE));
+  const readme = `# Title\n\n${RESULTS_START}\n\nold\n\n${RESULTS_END}\n\nAfter.\n`;
+  const body = readmeResults(raw, { source: "processed_data/metrics.json" });
+  const generated = updateReadme(readme, body);
+  assert.equal(generated, await denoFmt(generated));
+  // Same numbers, same bytes.
+  assert.equal(
+    updateReadme(generated, readmeResults(raw, { source: "processed_data/metrics.json" })),
+    generated,
+  );
+  assert.ok(body.includes("| **best** ★ |   0.6045 |"), "the selected model leads, aligned");
+  assert.ok(body.includes("| text + categorical + metadata + credits |    1078 |"));
+  assert.ok(body.endsWith("(2026-11-24T06:26:48.683Z)._"));
+});
+
+Deno.test("markdownTable pads like deno fmt, also with escaped pipes, wide values and signs", async () => {
+  const table = markdownTable(
+    ["Model", "F1 macro", "Exact match"],
+    [["mlp \\| v2", "0.2960 (−0.0823)", "0.83 % (−0.77 pp)"], ["**lr** ★", "0.1", "1 %"], [
+      "x",
+      "",
+      "–",
+    ]],
+    ["l", "r", "r"],
+  );
+  assert.equal(table, (await denoFmt(table + "\n")).trimEnd());
+  assert.equal(table.split("\n")[1], "| --------- | ---------------: | ----------------: |");
+  assert.equal(markdownTable(["a"], [], ["r"]), "|   a |\n| --: |");
 });
