@@ -49,7 +49,6 @@ export interface ModelMetrics {
   /** Decision thresholds (a number or one per genre). */
   thresholds?: unknown;
   fit_seconds?: number;
-  [key: string]: unknown;
 }
 
 /** The `processed_data/metrics.json` document. */

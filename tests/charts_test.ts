@@ -17,6 +17,7 @@ import {
   estimateTextWidth,
   interactiveSpec,
   renderSvg,
+  saveChart,
   showChart,
 } from "../lib/chart_display.ts";
 import { joinSource, type Notebook } from "../lib/notebook_runner.ts";
@@ -266,14 +267,22 @@ Deno.test("showChart writes the SVG atomically and prints its path outside Jupyt
   console.log = (...a: unknown[]) => logged.push(a.join(" "));
   try {
     const spec = { ...specs().vbar, $schema: "https://vega.github.io/schema/vega-lite/v6.json" };
-    const res = await showChart(spec, { name: "vertical_bars", dir });
-    assert.equal(res.path, join(dir, "vertical_bars.svg"));
-    assert.equal(await Deno.readTextFile(res.path), res.svg);
-    assert.ok(logged.some((l) => l.includes(res.path)));
+    assert.equal(await showChart(spec, { name: "vertical_bars", dir }), undefined);
+    const path = join(dir, "vertical_bars.svg");
+    assert.equal(await Deno.readTextFile(path), await renderSvg(spec));
+    assert.ok(logged.some((l) => l.includes(path)));
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["vertical_bars.svg"]);
     assert.equal(interactiveSpec(spec).$schema, VEGA_LITE_V5_SCHEMA);
     assert.equal(spec.$schema.endsWith("v6.json"), true, "input spec not mutated");
     await assert.rejects(() => showChart(spec, { name: "../escape", dir }), /invalid figure name/);
+    const saved = await saveChart(spec, { name: "saved", dir });
+    assert.equal(saved.path, join(dir, "saved.svg"));
+    assert.equal(await Deno.readTextFile(saved.path), saved.svg);
+    assert.equal(
+      logged.filter((l) => l.includes("saved.svg")).length,
+      0,
+      "saveChart prints nothing",
+    );
   } finally {
     console.log = orig;
     await Deno.remove(dir, { recursive: true });
