@@ -7,16 +7,32 @@
  */
 
 /** A command's exit code and output. */
-interface RunResult {
+export interface CapturedRun {
+  /** Exit code (127 when the command is not found). */
   code: number;
   stdout: string;
   stderr: string;
 }
 
-async function run(cmd: string, args: string[]): Promise<RunResult> {
+/**
+ * Runs a command without input and captures its output; a missing command gives code 127
+ * instead of throwing.
+ *
+ * @example
+ * ```ts
+ * const { code, stdout } = await runCaptured("jupyter", ["--version"]);
+ * ```
+ */
+export async function runCaptured(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CapturedRun> {
   try {
     const out = await new Deno.Command(cmd, {
       args,
+      env: options.env,
+      cwd: options.cwd,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -51,7 +67,7 @@ export interface DenoKernelSpec {
  * ```
  */
 export async function denoKernelSpec(name = "deno"): Promise<DenoKernelSpec | undefined> {
-  const list = await run("jupyter", ["kernelspec", "list", "--json"]);
+  const list = await runCaptured("jupyter", ["kernelspec", "list", "--json"]);
   if (list.code !== 0) return undefined;
   let spec: { resource_dir?: string; spec?: { argv?: string[] } } | undefined;
   try {
@@ -104,7 +120,7 @@ export async function ensureDenoKernel(
     };
   }
   const deno = options.deno ?? Deno.execPath();
-  const res = await run(deno, ["jupyter", "--install", "--force"]);
+  const res = await runCaptured(deno, ["jupyter", "--install", "--force"]);
   const after = await denoKernelSpec(name);
   if (res.code !== 0 || !after?.runnable) {
     throw new Error(
@@ -139,7 +155,7 @@ export type FrontEnd = "lab" | "notebook";
  */
 export async function findFrontEnd(): Promise<FrontEnd | undefined> {
   for (const frontEnd of ["lab", "notebook"] as const) {
-    if ((await run("jupyter", [frontEnd, "--version"])).code === 0) return frontEnd;
+    if ((await runCaptured("jupyter", [frontEnd, "--version"])).code === 0) return frontEnd;
   }
   return undefined;
 }
