@@ -3,7 +3,7 @@
  * `<!-- results:start -->` and `<!-- results:end -->` markers) from processed_data/metrics.json.
  * The section is written as `deno fmt` formats it: the same numbers give the same bytes.
  *
- * Usage: `deno task readme [--metrics PATH]`
+ * Usage: `deno task readme [--metrics PATH] [--readme PATH]`
  *
  * @module
  */
@@ -13,15 +13,18 @@ import { atomicWrite } from "../lib/atomic_write.ts";
 import { parseFlags, runCommand } from "../lib/cli_args.ts";
 import { readmeResults, updateReadme } from "../lib/results_table.ts";
 
-const USAGE = `Usage: deno task readme [--metrics PATH]
+const USAGE = `Usage: deno task readme [--metrics PATH] [--readme PATH]
   --metrics PATH   metrics file to read (default processed_data/metrics.json)
+  --readme PATH    file whose results section is rewritten (default: the project's README.md)
   --help           show this help`;
 
 if (import.meta.main) {
   await runCommand(USAGE, async () => {
-    const { metrics: path } = parseFlags(Deno.args, {
+    const flags = parseFlags(Deno.args, {
       metrics: { type: "string", default: "processed_data/metrics.json" },
+      readme: { type: "string" },
     });
+    const path = flags.metrics;
     let raw: unknown;
     try {
       raw = JSON.parse(await Deno.readTextFile(path));
@@ -31,14 +34,14 @@ if (import.meta.main) {
           "run `npx deno task train` first.",
       );
     }
-    const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
+    const readmePath = flags.readme ?? fileURLToPath(new URL("../README.md", import.meta.url));
     const readme = await Deno.readTextFile(readmePath);
     const updated = updateReadme(readme, readmeResults(raw, { source: path }));
     if (updated === readme) {
-      console.log(`README.md results section already matches ${path}; left unchanged.`);
+      console.log(`${readmePath}: results section already matches ${path}; left unchanged.`);
       return;
     }
     await atomicWrite(readmePath, updated);
-    console.log(`README.md results section regenerated from ${path}.`);
+    console.log(`${readmePath}: results section regenerated from ${path}.`);
   });
 }
