@@ -35,7 +35,9 @@ if (import.meta.main) {
       );
     }
     const readmePath = flags.readme ?? fileURLToPath(new URL("../README.md", import.meta.url));
-    const readme = await Deno.readTextFile(readmePath);
+    const readme = await Deno.readTextFile(readmePath).catch((err) => {
+      throw new Error(`cannot read ${readmePath} (${err.message}); pass --readme PATH`);
+    });
     const updated = updateReadme(readme, readmeResults(raw, { source: path }));
     if (updated === readme) {
       console.log(`${readmePath}: results section already matches ${path}; left unchanged.`);
