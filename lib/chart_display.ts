@@ -239,7 +239,7 @@ export interface ShowChartOptions {
   quiet?: boolean;
 }
 
-/** Result of {@linkcode showChart}. */
+/** Result of {@linkcode saveChart}. */
 export interface ShownChart {
   /** Path of the saved SVG. */
   path: string;
@@ -247,10 +247,40 @@ export interface ShownChart {
   svg: string;
 }
 
+function checkName(name: string): void {
+  if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new Error(
+      `invalid figure name ${JSON.stringify(name)}; use letters, digits, ".", "_" ` +
+        'or "-" (no slashes or extension), e.g. "f1_per_genre"',
+    );
+  }
+}
+
 /**
- * Renders a chart to SVG, saves it atomically as `<dir>/<name>.svg`, and in Jupyter displays it as
+ * Renders a chart to SVG and saves it atomically as `<dir>/<name>.svg`, without displaying it.
+ *
+ * @example
+ * ```ts
+ * const { path } = await saveChart(barChart(rows, { x: "genre", y: "n", title: "Titles" }), {
+ *   name: "titles_per_genre",
+ * });
+ * ```
+ */
+export async function saveChart(
+  spec: VegaLiteSpec,
+  options: Pick<ShowChartOptions, "name" | "dir">,
+): Promise<ShownChart> {
+  checkName(options.name);
+  const svg = await renderSvg(spec);
+  const path = join(options.dir ?? DEFAULT_FIGURE_DIR, `${options.name}.svg`);
+  await atomicWrite(path, svg);
+  return { path, svg };
+}
+
+/**
+ * Renders a chart to SVG, saves it like {@linkcode saveChart}, and in Jupyter displays it as
  * `image/svg+xml` + `application/vnd.vegalite.v5+json` + `text/plain` (the title). Outside Jupyter
- * it prints the saved path.
+ * it prints the saved path. Resolves to nothing, so a cell ending in it shows only the chart.
  *
  * @example
  * ```ts
@@ -259,21 +289,9 @@ export interface ShownChart {
  * });
  * ```
  */
-export async function showChart(
-  spec: VegaLiteSpec,
-  options: ShowChartOptions,
-): Promise<ShownChart> {
-  const { name } = options;
-  if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-    throw new Error(
-      `showChart: invalid figure name ${JSON.stringify(name)}; use letters, digits, ".", "_" ` +
-        'or "-" (no slashes or extension), e.g. "f1_per_genre"',
-    );
-  }
-  const svg = await renderSvg(spec);
-  const path = join(options.dir ?? DEFAULT_FIGURE_DIR, `${name}.svg`);
-  await atomicWrite(path, svg);
-  const title = chartTitle(spec) || name;
+export async function showChart(spec: VegaLiteSpec, options: ShowChartOptions): Promise<void> {
+  const { path, svg } = await saveChart(spec, options);
+  const title = chartTitle(spec) || options.name;
   const shown = displayPath(path);
   if (inJupyter()) {
     await display({
@@ -286,11 +304,4 @@ export async function showChart(
   } else if (!options.quiet) {
     console.log(`chart "${title}" saved to ${shown}`);
   }
-  const result: ShownChart = { path, svg };
-  // As a cell's last expression, show nothing more in Jupyter (not the whole SVG string).
-  Object.defineProperty(result, Symbol.for("Jupyter.display"), {
-    value: () => ({}),
-    enumerable: false,
-  });
-  return result;
 }

@@ -63,6 +63,19 @@ export async function display(bundle: MimeBundle, options: DisplayOptions = {}):
 }
 
 /**
+ * Shows Markdown in the notebook (with a plain-text fallback); prints the plain text elsewhere.
+ * Resolves to nothing, so a cell ending in it shows only the Markdown.
+ *
+ * @example
+ * ```ts
+ * await showMarkdown("| a | b |\n| - | - |\n| 1 | 2 |");
+ * ```
+ */
+export async function showMarkdown(markdown: string, plain: string = markdown): Promise<void> {
+  if (!(await display({ "text/markdown": markdown, "text/plain": plain }))) console.log(plain);
+}
+
+/**
  * Escapes text for safe inclusion in HTML (titles and descriptions come from the data set).
  *
  * @example

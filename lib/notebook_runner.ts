@@ -14,6 +14,7 @@
 import { basename, join } from "node:path";
 import { atomicWrite } from "./atomic_write.ts";
 import { escapeHtml } from "./jupyter.ts";
+import { runCaptured as run } from "./jupyter_setup.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Notebook JSON (the nbformat 4 subset we read)
@@ -231,30 +232,6 @@ export interface JupyterStatus {
   denoKernel: boolean;
   /** Kernel names found. */
   kernels: string[];
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const out = await new Deno.Command(cmd, {
-      args,
-      env: options.env,
-      cwd: options.cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      return { code: 127, stdout: "", stderr: `${cmd}: not found` };
-    }
-    throw err;
-  }
 }
 
 /**

@@ -141,9 +141,38 @@ function signed(x: number, digits = 4): string {
   return `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
 }
 
-function table(head: string[], rows: string[][], align: ("l" | "r")[]): string {
-  const sep = align.map((a) => (a === "r" ? "---:" : "---"));
-  return [head, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+/** Display width of a cell as `deno fmt` counts it (one column per code point). */
+function width(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * A Markdown table laid out exactly as `deno fmt` lays it out: every column padded to its widest
+ * cell (numbers right-aligned, text left-aligned), the separator row filled with dashes. Running
+ * `deno fmt` on the result changes nothing.
+ *
+ * @example
+ * ```ts
+ * markdownTable(["Model", "F1"], [["lr", "0.25"]], ["l", "r"]);
+ * // "| Model |   F1 |\n| ----- | ---: |\n| lr    | 0.25 |"
+ * ```
+ */
+export function markdownTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ("l" | "r")[],
+): string {
+  const widths = head.map((h, j) => Math.max(3, width(h), ...rows.map((r) => width(r[j] ?? ""))));
+  const pad = (text: string, j: number) => {
+    const fill = " ".repeat(widths[j] - width(text));
+    return align[j] === "r" ? fill + text : text + fill;
+  };
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((_, j) => pad(cells[j] ?? "", j)).join(" | ")} |`;
+  const sep = `| ${
+    widths.map((w, j) => (align[j] === "r" ? "-".repeat(w - 1) + ":" : "-".repeat(w))).join(" | ")
+  } |`;
+  return [line(head), sep, ...rows.map(line)].join("\n");
 }
 
 /**
@@ -198,7 +227,7 @@ export function resultsTables(
   );
   const label = (name: string) => (name === metrics.best ? `**${cell(name)}** ★` : cell(name));
 
-  const models = table(
+  const models = markdownTable(
     [
       "Model",
       "F1 macro",
@@ -248,7 +277,7 @@ export function resultsTables(
       (p ? ` (${signed((m.exact_match - p.exact_match) * 100, 2)} pp)` : ""),
     ]);
   }
-  const comparison = table(
+  const comparison = markdownTable(
     ["Model", "F1 macro", "F1 micro", "Exact match"],
     rows,
     ["l", "r", "r", "r"],
@@ -309,7 +338,8 @@ export function updateReadme(readmeText: string, tables: ResultsTables | string)
   }
   const nl = readmeText.includes("\r\n") ? "\r\n" : "\n";
   const content = body.trim().replace(/\r?\n/g, nl);
-  return readmeText.slice(0, start + RESULTS_START.length) + nl + content + nl +
+  // Blank lines around the content, as `deno fmt` puts them.
+  return readmeText.slice(0, start + RESULTS_START.length) + nl + nl + content + nl + nl +
     readmeText.slice(end);
 }
 
@@ -339,7 +369,7 @@ export function ablationTable(
 ): string {
   const rows = Object.values(ablation);
   if (options.full) rows.push(options.full);
-  return table(
+  return markdownTable(
     ["Feature blocks", "Columns", "CV F1 macro", "Test F1 macro", "Test F1 micro", "Exact match"],
     rows.map((r) => [
       cell(r.features.join(" + ")),
@@ -351,4 +381,81 @@ export function ablationTable(
     ]),
     ["l", "r", "r", "r", "r", "r"],
   );
+}
+
+/**
+ * Wraps one Markdown paragraph greedily at `width` columns, as `deno fmt` does: breaks only at
+ * spaces outside code spans.
+ *
+ * @example
+ * ```ts
+ * wrapParagraph("a b c", 3); // "a b\nc"
+ * ```
+ */
+export function wrapParagraph(text: string, width = 100): string {
+  const words: string[] = [];
+  let inCode = false;
+  let word = "";
+  for (const ch of text) {
+    if (ch === "`") inCode = !inCode;
+    if (ch === " " && !inCode) {
+      if (word) words.push(word);
+      word = "";
+    } else {
+      word += ch;
+    }
+  }
+  if (word) words.push(word);
+  const lines: string[] = [];
+  let line = "";
+  for (const w of words) {
+    if (line && [...line].length + 1 + [...w].length > width) {
+      lines.push(line);
+      line = w;
+    } else {
+      line = line ? `${line} ${w}` : w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
+/**
+ * The README results section body for a parsed `metrics.json` (scores, comparison, ablation and
+ * the provenance line), formatted as `deno fmt` formats it, so regenerating it from the same
+ * numbers gives the same bytes. `source` is the path named in the provenance line.
+ *
+ * @example
+ * ```ts
+ * const raw = JSON.parse(await Deno.readTextFile("processed_data/metrics.json"));
+ * const body = readmeResults(raw, { source: "processed_data/metrics.json" });
+ * ```
+ */
+export function readmeResults(raw: unknown, options: { source: string }): string {
+  const metrics = parseMetrics(raw, options);
+  const m = raw as { created?: string; ablation?: Record<string, AblationRow> };
+  const parts = [resultsMarkdown(resultsTables(metrics))];
+  if (m.ablation && Object.keys(m.ablation).length > 0) {
+    const best = metrics.models[metrics.best] as unknown as Partial<AblationRow>;
+    const full = Array.isArray(best.features) && typeof best.n_features === "number" &&
+        typeof best.cv_f1_macro === "number"
+      ? best as AblationRow
+      : undefined;
+    parts.push(
+      "",
+      wrapParagraph(
+        `Ablation: the selected model (${cell(metrics.best)}) retrained on subsets of the ` +
+          "feature blocks:",
+      ),
+      "",
+      ablationTable(m.ablation, { full }),
+    );
+  }
+  parts.push(
+    "",
+    wrapParagraph(
+      `_Generated by \`deno task readme\` from \`${options.source}\` (${m.created ?? "undated"})._`,
+    ),
+  );
+  return parts.join("\n");
 }

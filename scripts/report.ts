@@ -4,8 +4,9 @@
  * Usage: `deno task report [--notebooks 01_eda,02_features] [--sample N] [--inplace]
  *         [--timeout SECONDS] [--out reports/report.html]`
  *
- * - Checks that `jupyter nbconvert` and the `deno` kernel are installed (prints how to install
- *   them and exits with code 2 if not).
+ * - Checks that `jupyter nbconvert` is installed (prints how to install it and exits with code 2
+ *   if not; with `--if-available`, exits 0 after saying so). Registers the `deno` kernel for this
+ *   checkout when Jupyter lists none or its executable is gone, and says so.
  * - Runs `notebooks/0*.ipynb` in name order. Each executed copy goes to `reports/executed/`.
  *   With `--inplace` a notebook that ran cleanly is also copied back over `notebooks/<name>`, so
  *   the committed notebooks carry their outputs; a failing notebook never overwrites its source.
@@ -22,10 +23,11 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { atomicWrite } from "../lib/atomic_write.ts";
+import { intFlag, parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
+import { ensureDenoKernel } from "../lib/jupyter_setup.ts";
 import {
   describeError,
   executeNotebook,
@@ -41,66 +43,55 @@ const USAGE = `Usage: deno task report [options]
   --sample N         set NETFLIX_SAMPLE=N for the notebooks (quick run on N titles)
   --inplace          also write executed notebooks back to notebooks/ (only those that pass)
   --force            allow --inplace together with --sample
-  --if-available     when Jupyter or the Deno kernel is missing, explain and exit 0 (deno task all)
+  --if-available     when Jupyter is missing, explain and exit 0 (deno task all)
   --timeout S        per-cell timeout in seconds (default -1: none)
   --out PATH         report path (default reports/report.html)
   --help             show this help`;
 
+/** A failure already explained on stderr: exit with `code`, no further message. */
 function fail(message: string, code = 1): never {
   console.error(message);
   Deno.exit(code);
 }
 
 if (import.meta.main) {
-  let args;
-  try {
-    args = parseArgs({
-      args: Deno.args,
-      options: {
-        notebooks: { type: "string" },
-        sample: { type: "string" },
-        inplace: { type: "boolean", default: false },
-        force: { type: "boolean", default: false },
-        "if-available": { type: "boolean", default: false },
-        timeout: { type: "string", default: "-1" },
-        out: { type: "string", default: "reports/report.html" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    fail(`${(err as Error).message}\n\n${USAGE}`, 2);
-  }
-  if (args.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
+  await runCommand(USAGE, main);
+}
+
+async function main(): Promise<void> {
+  const args = parseFlags(Deno.args, {
+    notebooks: { type: "string" },
+    sample: { type: "string" },
+    inplace: { type: "boolean", default: false },
+    force: { type: "boolean", default: false },
+    "if-available": { type: "boolean", default: false },
+    timeout: { type: "string", default: "-1" },
+    out: { type: "string", default: "reports/report.html" },
+  });
   const env: Record<string, string> = {};
   if (args.sample !== undefined) {
-    if (!/^[1-9]\d*$/.test(args.sample)) {
-      fail(`--sample must be a positive whole number of titles, got "${args.sample}"`, 2);
-    }
-    env.NETFLIX_SAMPLE = args.sample;
+    env.NETFLIX_SAMPLE = String(intFlag("sample", args.sample, { min: 1 }));
     if (args.inplace && !args.force) {
-      fail(
+      throw new UsageError(
         "--inplace with --sample would commit outputs computed on a sample; " +
           "drop --sample, or add --force if that is really wanted",
-        2,
       );
     }
   }
-  const timeout = Number(args.timeout);
-  if (!Number.isInteger(timeout) || (timeout < 1 && timeout !== -1)) {
-    fail(`--timeout must be a positive number of seconds or -1 (none), got "${args.timeout}"`, 2);
-  }
+  const timeout = args.timeout === "-1" ? -1 : intFlag("timeout", args.timeout, { min: 1 });
 
-  const status = await jupyterStatus();
-  if (!status.nbconvert || !status.denoKernel) {
+  let status = await jupyterStatus();
+  if (!status.nbconvert) {
     if (args["if-available"]) {
       console.log(`\nSkipping the notebook report:\n${installInstructions(status)}`);
-      Deno.exit(0);
+      return;
     }
     fail(installInstructions(status), 2);
+  }
+  const kernel = await ensureDenoKernel();
+  if (kernel.registered) {
+    console.log(kernel.message);
+    status = await jupyterStatus();
   }
 
   const root = fileURLToPath(new URL("../", import.meta.url));
@@ -111,9 +102,9 @@ if (import.meta.main) {
       only: args.notebooks?.split(",").map((s) => s.trim()).filter(Boolean),
     });
   } catch (err) {
-    fail((err as Error).message, 2);
+    throw new UsageError((err as Error).message);
   }
-  if (paths.length === 0) fail("No notebooks matching notebooks/0*.ipynb to run.", 2);
+  if (paths.length === 0) throw new Error("No notebooks matching notebooks/0*.ipynb to run.");
 
   console.log(
     `Running ${paths.length} notebook(s) with nbconvert ${status.nbconvertVersion ?? ""} on the ` +

@@ -17,8 +17,11 @@ import {
   estimateTextWidth,
   interactiveSpec,
   renderSvg,
+  saveChart,
   showChart,
 } from "../lib/chart_display.ts";
+import { joinSource, type Notebook } from "../lib/notebook_runner.ts";
+import { compileWithVegaLite5 } from "./support/vega_lite_5.ts";
 
 /** Minimal XML well-formedness check for generated SVG: tags balanced, text and attributes escaped. */
 function assertWellFormedSvg(svg: string): void {
@@ -264,14 +267,22 @@ Deno.test("showChart writes the SVG atomically and prints its path outside Jupyt
   console.log = (...a: unknown[]) => logged.push(a.join(" "));
   try {
     const spec = { ...specs().vbar, $schema: "https://vega.github.io/schema/vega-lite/v6.json" };
-    const res = await showChart(spec, { name: "vertical_bars", dir });
-    assert.equal(res.path, join(dir, "vertical_bars.svg"));
-    assert.equal(await Deno.readTextFile(res.path), res.svg);
-    assert.ok(logged.some((l) => l.includes(res.path)));
+    assert.equal(await showChart(spec, { name: "vertical_bars", dir }), undefined);
+    const path = join(dir, "vertical_bars.svg");
+    assert.equal(await Deno.readTextFile(path), await renderSvg(spec));
+    assert.ok(logged.some((l) => l.includes(path)));
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["vertical_bars.svg"]);
     assert.equal(interactiveSpec(spec).$schema, VEGA_LITE_V5_SCHEMA);
     assert.equal(spec.$schema.endsWith("v6.json"), true, "input spec not mutated");
     await assert.rejects(() => showChart(spec, { name: "../escape", dir }), /invalid figure name/);
+    const saved = await saveChart(spec, { name: "saved", dir });
+    assert.equal(saved.path, join(dir, "saved.svg"));
+    assert.equal(await Deno.readTextFile(saved.path), saved.svg);
+    assert.equal(
+      logged.filter((l) => l.includes("saved.svg")).length,
+      0,
+      "saveChart prints nothing",
+    );
   } finally {
     console.log = orig;
     await Deno.remove(dir, { recursive: true });
@@ -304,4 +315,54 @@ Deno.test("lineChart draws one line per series and compiles", async () => {
     threw = true;
   }
   if (!threw) throw new Error("a missing field must throw");
+});
+
+Deno.test("every builder's interactive spec compiles cleanly with Vega-Lite 5 (JupyterLab's renderer)", async () => {
+  const { lineChart } = await import("../lib/vega_charts.ts");
+  const all = {
+    ...specs(),
+    lines: lineChart(
+      [0.1, 0.2].flatMap((t) => ["precision", "recall"].map((m) => ({ t, v: t * 2, m }))),
+      { x: "t", y: "v", color: "m", title: "Lines", mark: { x: 0.1, label: "t" } },
+    ),
+  };
+  for (const [name, spec] of Object.entries(all)) {
+    const { messages } = await compileWithVegaLite5(interactiveSpec(spec));
+    assert.deepEqual(messages, [], `${name} does not compile cleanly with Vega-Lite 5`);
+  }
+  // The check can fail: a mark Vega-Lite 5 does not know is reported.
+  const bad = await compileWithVegaLite5({
+    data: { values: [{ a: 1 }] },
+    mark: "sparkle",
+    encoding: { x: { field: "a", type: "quantitative" } },
+  });
+  assert.match(bad.messages.join("\n"), /^error: /);
+  const dropped = await compileWithVegaLite5({
+    data: { values: [{ a: 1 }] },
+    mark: "bar",
+    encoding: { x: { field: "a", type: "quantitative" }, shape: { field: "a" } },
+  });
+  assert.notDeepEqual(dropped.messages, [], "a channel Vega-Lite 5 drops is reported");
+});
+
+Deno.test("every Vega-Lite bundle in the committed notebooks compiles cleanly with Vega-Lite 5", async () => {
+  const dir = new URL("../notebooks/", import.meta.url);
+  let bundles = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.endsWith(".ipynb")) continue;
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(new URL(entry.name, dir)));
+    for (const [i, cell] of nb.cells.entries()) {
+      for (const out of cell.outputs ?? []) {
+        const spec = out.data?.["application/vnd.vegalite.v5+json"];
+        if (spec === undefined) continue;
+        bundles++;
+        const parsed = typeof spec === "string" || Array.isArray(spec)
+          ? JSON.parse(joinSource(spec))
+          : spec;
+        const { messages } = await compileWithVegaLite5(parsed);
+        assert.deepEqual(messages, [], `${entry.name} cell ${i}: Vega-Lite 5 reports problems`);
+      }
+    }
+  }
+  assert.ok(bundles >= 5, `expected the notebooks to carry Vega-Lite bundles, found ${bundles}`);
 });

@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import {
+  markdownTable,
   type MetricsFile,
   parseMetrics,
   PUBLISHED_TEST_SCORES,
   publishedCounterpart,
+  readmeResults,
   RESULTS_END,
   RESULTS_START,
   resultsMarkdown,
   resultsTables,
   updateReadme,
+  wrapParagraph,
 } from "../lib/results_table.ts";
 
 const metrics: MetricsFile = {
@@ -129,7 +132,7 @@ Deno.test("updateReadme replaces only the marked section and is idempotent", () 
   assert.ok(once.startsWith(`# Title\r\n\r\nIntro.\r\n\r\n${RESULTS_START}\r\n`));
   assert.ok(once.endsWith(`${RESULTS_END}\r\n\r\nAfter.\r\n`));
   assert.ok(!once.includes("old table"));
-  assert.ok(once.includes("| Logistic Regression (published) | 0.2604 |"));
+  assert.ok(/\| Logistic Regression \(published\) +\| +0\.2604 \|/.test(once));
   assert.ok(!/[^\r]\n/.test(once), "line endings stay CRLF");
   assert.equal(updateReadme(once, tables), once);
   assert.equal(updateReadme(readme, resultsMarkdown(tables)), once);
@@ -139,4 +142,98 @@ Deno.test("updateReadme replaces only the marked section and is idempotent", () 
     () => updateReadme(`${RESULTS_START}${RESULTS_END}${RESULTS_START}${RESULTS_END}`, tables),
     /more than one/,
   );
+});
+
+/** What `deno fmt` makes of a Markdown text (formatted from stdin with the project's config). */
+async function denoFmt(markdown: string): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--ext", "md", "-"],
+    cwd: new URL("..", import.meta.url),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(markdown));
+  await writer.close();
+  const out = await child.output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout);
+}
+
+const FIXTURE = new URL("./fixtures/metrics/readme_metrics.json", import.meta.url);
+
+Deno.test("the README results section is generated exactly as deno fmt formats it", async () => {
+  const raw = JSON.parse(await Deno.readTextFile(FIXTURE));
+  const readme = `# Title\n\n${RESULTS_START}\n\nold\n\n${RESULTS_END}\n\nAfter.\n`;
+  const body = readmeResults(raw, { source: "processed_data/metrics.json" });
+  const generated = updateReadme(readme, body);
+  assert.equal(generated, await denoFmt(generated));
+  // Same numbers, same bytes.
+  assert.equal(
+    updateReadme(generated, readmeResults(raw, { source: "processed_data/metrics.json" })),
+    generated,
+  );
+  assert.ok(body.includes("| **best** ★ |   0.6045 |"), "the selected model leads, aligned");
+  assert.ok(body.includes("| text + categorical + metadata + credits |    1078 |"));
+  assert.ok(body.endsWith("(2026-11-24T06:26:48.683Z)._"));
+});
+
+Deno.test("markdownTable pads like deno fmt, also with escaped pipes, wide values and signs", async () => {
+  const table = markdownTable(
+    ["Model", "F1 macro", "Exact match"],
+    [["mlp \\| v2", "0.2960 (−0.0823)", "0.83 % (−0.77 pp)"], ["**lr** ★", "0.1", "1 %"], [
+      "x",
+      "",
+      "–",
+    ]],
+    ["l", "r", "r"],
+  );
+  assert.equal(table, (await denoFmt(table + "\n")).trimEnd());
+  assert.equal(table.split("\n")[1], "| --------- | ---------------: | ----------------: |");
+  assert.equal(markdownTable(["a"], [], ["r"]), "|   a |\n| --: |");
+});
+
+Deno.test("deno task readme: same numbers give the same bytes; a wrong flag is named, exit 2", async () => {
+  const script = new URL("../scripts/update_readme.ts", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir();
+  const readme = `${dir}/README.md`;
+  const run = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, ...args],
+      cwd: new URL("..", import.meta.url),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  try {
+    await Deno.writeTextFile(readme, `# R\n\n${RESULTS_START}\n\nold\n\n${RESULTS_END}\n`);
+    const args = ["--metrics", "tests/fixtures/metrics/readme_metrics.json", "--readme", readme];
+    assert.equal((await run(...args)).code, 0);
+    const once = await Deno.readTextFile(readme);
+    assert.ok(once.includes("| **best** ★ |   0.6045 |"));
+    assert.equal(once, await denoFmt(once), "as deno fmt formats it");
+    const again = await run(...args);
+    assert.equal(again.code, 0);
+    assert.match(new TextDecoder().decode(again.stdout), /left unchanged/);
+    assert.equal(await Deno.readTextFile(readme), once);
+
+    const bad = await run("--metric", "x.json");
+    assert.equal(bad.code, 2);
+    const err = new TextDecoder().decode(bad.stderr);
+    assert.match(err.split("\n")[0], /^error: unknown flag --metric \(did you mean --metrics\?\)/);
+    assert.ok(err.includes("Usage: deno task readme") && !err.includes("    at "), err);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("wrapParagraph breaks prose where deno fmt does, never inside a code span", async () => {
+  const text =
+    "_Generated by `deno task readme` from `some/very/long/path with spaces/metrics.json` " +
+    "(2026-11-24T06:26:48.683Z), with enough words after it to need a second and a third line of " +
+    "prose at one hundred columns._";
+  const wrapped = wrapParagraph(text);
+  assert.equal(wrapped + "\n", await denoFmt(text + "\n"));
+  assert.ok(wrapped.includes("`some/very/long/path with spaces/metrics.json`"));
+  assert.equal(wrapParagraph("short"), "short");
 });
