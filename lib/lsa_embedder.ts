@@ -159,7 +159,8 @@ export class LsaEmbedder implements TextEmbedder {
       throw new SvdRankError(
         `LsaEmbedder.fit: ${this.#dimensions} dimensions asked for, but the ${texts.length} ` +
           `training texts with ${x.cols} terms (minDf ${this.minDf}) support at most ` +
-          `${err.possible}; pass { dimensions: ${err.possible} } or fewer, or fit on more texts`,
+          `${err.possible}: run preprocess with \`--dimensions ${err.possible}\` or fewer (or on more ` +
+          "titles: a larger --sample)",
         err.possible,
       );
     }
