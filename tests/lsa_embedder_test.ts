@@ -159,12 +159,12 @@ Deno.test("LsaEmbedder: clear errors", async () => {
   const small = new LsaEmbedder();
   await assert.rejects(
     () => small.fit(fixture.corpus),
-    /768 dimensions asked for, but the 13 training texts with 22 terms \(minDf 2\) support at most 13; pass \{ dimensions: 13 \}/,
+    /768 dimensions asked for, but the 13 training texts with 22 terms \(minDf 2\) support at most 13: run preprocess with `--dimensions 13`/,
   );
   // Rank: 13 texts but two are empty, so only 11 independent directions.
   await assert.rejects(
     () => new LsaEmbedder({ dimensions: 12 }).fit(fixture.corpus),
-    /support at most 11; pass \{ dimensions: 11 \}/,
+    /support at most 11: run preprocess with `--dimensions 11`/,
   );
   await assert.rejects(
     () => new LsaEmbedder({ dimensions: 2 }).embed(["x"]),
