@@ -165,7 +165,10 @@ export function chartTitle(spec: VegaLiteSpec): string {
  *
  * @example
  * ```ts
- * const { vega, warnings } = compileChart(spec);
+ * import { barChart } from "./vega_charts.ts";
+ * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
+ * const { vega, warnings } = compileChart(barChart(rows, { x: "genre", y: "n", title: "Titles" }));
+ * console.log(Object.keys(vega));
  * if (warnings.length) console.warn(warnings);
  * ```
  */
@@ -189,6 +192,8 @@ export function compileChart(spec: VegaLiteSpec): CompiledChart {
  *
  * @example
  * ```ts
+ * import { barChart } from "./vega_charts.ts";
+ * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * const svg = await renderSvg(barChart(rows, { x: "genre", y: "n", title: "Titles per genre" }));
  * ```
  */
@@ -214,7 +219,10 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
  *
  * @example
  * ```ts
- * interactiveSpec(spec).$schema; // "https://vega.github.io/schema/vega-lite/v5.json"
+ * import { barChart } from "./vega_charts.ts";
+ * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
+ * interactiveSpec(barChart(rows, { x: "genre", y: "n", title: "t" })).$schema;
+ * // "https://vega.github.io/schema/vega-lite/v5.json"
  * ```
  */
 export function interactiveSpec(spec: VegaLiteSpec): VegaLiteSpec {
@@ -261,6 +269,8 @@ function checkName(name: string): void {
  *
  * @example
  * ```ts
+ * import { barChart } from "./vega_charts.ts";
+ * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * const { path } = await saveChart(barChart(rows, { x: "genre", y: "n", title: "Titles" }), {
  *   name: "titles_per_genre",
  * });
@@ -284,6 +294,8 @@ export async function saveChart(
  *
  * @example
  * ```ts
+ * import { barChart } from "./vega_charts.ts";
+ * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * await showChart(barChart(rows, { x: "genre", y: "n", title: "Titles per genre" }), {
  *   name: "titles_per_genre",
  * });

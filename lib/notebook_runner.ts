@@ -131,6 +131,8 @@ export function findFirstError(notebook: Notebook): CellError | undefined {
  *
  * @example
  * ```ts
+ * const stderr = await Deno.readTextFile("reports/executed/01_eda.stderr.txt");
+ * const notebook = JSON.parse(await Deno.readTextFile("notebooks/01_eda.ipynb"));
  * const err = parseExecutionError(stderr, notebook);
  * console.error(`cell ${err?.cellIndex}: ${err?.ename}: ${err?.evalue}`);
  * ```
@@ -203,7 +205,8 @@ export function parseExecutionError(stderr: string, input?: Notebook): CellError
  *
  * @example
  * ```ts
- * console.error(describeError("notebooks/02_features.ipynb", err));
+ * const err = findFirstError(JSON.parse(await Deno.readTextFile("reports/executed/01_eda.ipynb")));
+ * if (err) console.error(describeError("notebooks/01_eda.ipynb", err));
  * ```
  */
 export function describeError(notebookPath: string, error: CellError): string {
@@ -736,6 +739,7 @@ pre code{background:none;padding:0}
  *
  * @example
  * ```ts
+ * const notebook: Notebook = JSON.parse(await Deno.readTextFile("reports/executed/01_eda.ipynb"));
  * const html = notebooksToHtml([{ name: "01_eda.ipynb", notebook }], { title: "Netflix genres" });
  * ```
  */
@@ -827,6 +831,7 @@ ${sections.join("\n")}
  *
  * @example
  * ```ts
+ * const notebook: Notebook = JSON.parse(await Deno.readTextFile("reports/executed/01_eda.ipynb"));
  * await writeReport("reports/report.html", [{ name: "01_eda.ipynb", notebook }]);
  * ```
  */

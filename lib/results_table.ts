@@ -73,6 +73,7 @@ export const RESULTS_START = "<!-- results:start -->";
  *
  * @example
  * ```ts
+ * const readme = await Deno.readTextFile("README.md");
  * readme.indexOf(RESULTS_END) > readme.indexOf(RESULTS_START); // true
  * ```
  */
@@ -213,7 +214,8 @@ export interface ResultsTables {
  *
  * @example
  * ```ts
- * const tables = resultsTables(parseMetrics(JSON.parse(text)));
+ * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
+ * const tables = resultsTables(metrics);
  * console.log(tables.models + "\n\n" + tables.comparison);
  * ```
  */
@@ -290,6 +292,7 @@ export function resultsTables(
  *
  * @example
  * ```ts
+ * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
  * const section = resultsMarkdown(resultsTables(metrics));
  * ```
  */
@@ -314,6 +317,7 @@ export function resultsMarkdown(tables: ResultsTables): string {
  * @example
  * ```ts
  * const readme = await Deno.readTextFile("README.md");
+ * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
  * await Deno.writeTextFile("README.md", updateReadme(readme, resultsTables(metrics)));
  * ```
  */

@@ -216,14 +216,21 @@ Deno.test("installInstructions names the Debian packages, pip and the kernel ins
 
 Deno.test("report script rejects bad options before touching Jupyter", async () => {
   const script = new URL("../scripts/report.ts", import.meta.url).pathname;
-  for (const args of [["--sample", "abc"], ["--sample", "5", "--inplace"], ["--bogus"]]) {
+  for (
+    const args of [["--sample", "abc"], ["--sample", "5", "--inplace"], ["--bogus"], [
+      "--timeout",
+      "0",
+    ]]
+  ) {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", script, ...args],
       stdout: "piped",
       stderr: "piped",
     }).output();
     assert.equal(out.code, 2, `exit code for ${args.join(" ")}`);
-    assert.ok(new TextDecoder().decode(out.stderr).length > 0);
+    const err = new TextDecoder().decode(out.stderr);
+    assert.match(err.split("\n")[0], /^error: /, err);
+    assert.ok(err.includes("Usage: deno task report") && !err.includes("    at "), err);
   }
 });
 
@@ -273,4 +280,17 @@ Deno.test({
       await Deno.remove(out, { recursive: true });
     }
   },
+});
+
+Deno.test("report names an unknown flag in one line", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../scripts/report.ts", import.meta.url).pathname, "--sampel", "5"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(
+    new TextDecoder().decode(out.stderr).split("\n")[0],
+    /^error: unknown flag --sampel \(did you mean --sample\?\)/,
+  );
 });

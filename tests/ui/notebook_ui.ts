@@ -154,19 +154,23 @@ interface RunState {
   errors: string[];
   /** Outputs carrying an SVG chart. */
   charts: number;
+  /** Other stderr text (warnings): shown, not failed on. */
+  warnings: string[];
 }
 
 const READ_STATE = `(() => {
   const nb = Jupyter.notebook;
   const cells = nb.get_cells().filter((c) => c.cell_type === "code");
   const errors = [];
+  const warnings = [];
   let charts = 0;
   nb.get_cells().forEach((c, i) => {
     if (c.cell_type !== "code") return;
     for (const o of c.output_area.outputs) {
       if (o.output_type === "error") errors.push("cell " + i + ": " + o.ename + ": " + o.evalue);
-      if (o.output_type === "stream" && o.name === "stderr" && /\\berror\\b/i.test(o.text)) {
-        errors.push("cell " + i + " (stderr): " + o.text.split("\\n")[0]);
+      if (o.output_type === "stream" && o.name === "stderr") {
+        const line = "cell " + i + " (stderr): " + o.text.split("\\n")[0];
+        (/\\berror\\b/i.test(o.text) ? errors : warnings).push(line);
       }
       if (o.data && o.data["image/svg+xml"] !== undefined) charts++;
     }
@@ -177,6 +181,7 @@ const READ_STATE = `(() => {
     busy: cells.some((c) => c.input_prompt_number === "*"),
     errors,
     charts,
+    warnings,
   };
 })()`;
 
@@ -426,6 +431,7 @@ async function main(): Promise<void> {
           throw new Error(`${state.charts} chart outputs, the committed notebook has ${expected}`);
         }
         const drawn = await checkChartsVisible(page, name, state.charts);
+        for (const w of state.warnings) console.log(`  note: ${w}`);
         if (pageErrors.length > 0) throw new Error(`page errors: ${pageErrors.join("; ")}`);
         console.log(
           `  ✓ ${state.executed} cells, ${drawn} charts visible, ${secs(started)} s → ${shot}`,
