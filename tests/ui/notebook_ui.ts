@@ -289,15 +289,20 @@ function committedCharts(nb: Notebook): number {
   return n;
 }
 
-/** The scratch notebook: trains the study forest on a copy of processed_data/ (a forced stage). */
+/** The scratch notebook: trains the study forest on a copy of processed_data/features (a forced stage). */
 function progressNotebook(): Notebook {
   const source = [
     'import { trainProject } from "../lib/model_specs.ts";',
     'import { NOTEBOOK_PROCESSED_DIR } from "../lib/notebook_stages.ts";',
     'const dir = await Deno.makeTempDir({ prefix: "ui-progress-" });',
-    "for await (const e of Deno.readDir(NOTEBOOK_PROCESSED_DIR)) {",
-    "  if (e.isFile) await Deno.copyFile(`${NOTEBOOK_PROCESSED_DIR}/${e.name}`, `${dir}/${e.name}`);",
-    "}",
+    "const copy = async (from: string, to: string): Promise<void> => {",
+    "  await Deno.mkdir(to, { recursive: true });",
+    "  for await (const e of Deno.readDir(from)) {",
+    "    if (e.isDirectory) await copy(`${from}/${e.name}`, `${to}/${e.name}`);",
+    "    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);",
+    "  }",
+    "};",
+    "await copy(`${NOTEBOOK_PROCESSED_DIR}/features`, `${dir}/features`);",
     'await trainProject({ dir, models: ["study_rf"], ablation: false });',
     "await Deno.remove(dir, { recursive: true });",
     'console.log("trained study_rf in a scratch folder");',
