@@ -26,6 +26,7 @@ export type EstimatorKind =
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "./matrix.ts";
  * async function fitAndScore(model: MultiLabelEstimator, X: Matrix, Y: LabelMatrix) {
  *   const fitted = await model.fit(X, Y);
  *   return await fitted.predict(X, 0.5);

@@ -57,6 +57,7 @@ export interface BlockDescription {
  *
  * @example
  * ```ts
+ * import type { Titles } from "./netflix_csv.ts";
  * async function features(block: TitleTransformer, train: Titles, all: Titles) {
  *   await block.fit(train);
  *   return await block.transform(all); // all.length × block.featureNames.length

@@ -233,6 +233,7 @@ export async function predictFile(
  *
  * @example
  * ```ts
+ * const csv = await Deno.readTextFile("new_titles.csv");
  * await Deno.writeTextFile("predictions.csv", predictionsCsv(await predictTitles(csv)));
  * ```
  */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { type ModelMetrics, parseMetricsFile } from "./metrics_file.ts";
+
 /** Test scores of one model as published by the reference study (fractions, not percent). */
 export interface PublishedScores {
   /** Macro-averaged F1 over the genres. */
@@ -36,27 +38,20 @@ export const PUBLISHED_TEST_SCORES: Readonly<Record<string, Readonly<PublishedSc
     "Random Forest": Object.freeze({ f1_macro: 0.3783, f1_micro: 0.5329, exact_match: 0.016 }),
   });
 
-/** Scores of one of our models as written to `processed_data/metrics.json`. */
-export interface ModelMetrics {
-  f1_macro: number;
-  f1_micro: number;
-  f1_samples?: number;
-  f1_weighted?: number;
-  exact_match: number;
-  hamming_loss?: number;
-  /** Per-genre scores (shape chosen by the evaluator; not used by the summary tables). */
-  per_genre?: unknown;
-  /** Decision thresholds (a number or one per genre). */
-  thresholds?: unknown;
-  fit_seconds?: number;
-}
+/**
+ * What the tables read of one model's entry in metrics.json (a view of
+ * {@linkcode ModelMetrics}; the file itself is read by `parseMetricsFile`).
+ */
+export type ModelScores =
+  & Pick<ModelMetrics, "f1_macro" | "f1_micro" | "exact_match">
+  & Partial<Pick<ModelMetrics, "f1_samples" | "f1_weighted" | "hamming_loss" | "fit_seconds">>;
 
-/** The `processed_data/metrics.json` document. */
-export interface MetricsFile {
+/** What the tables read of metrics.json (a view of the `MetricsFile` type of lib/metrics_file.ts). */
+export interface ResultsInput {
   /** Name of the selected model (a key of `models`). */
   best: string;
   /** Scores per model name. */
-  models: Record<string, ModelMetrics>;
+  models: Record<string, ModelScores>;
 }
 
 /**
@@ -78,51 +73,6 @@ export const RESULTS_START = "<!-- results:start -->";
  * ```
  */
 export const RESULTS_END = "<!-- results:end -->";
-
-const REQUIRED = ["f1_macro", "f1_micro", "exact_match"] as const;
-
-/**
- * Validates a parsed `metrics.json` value and returns it typed; throws naming the missing or
- * malformed field.
- *
- * @example
- * ```ts
- * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
- * ```
- */
-export function parseMetrics(value: unknown, options: { source?: string } = {}): MetricsFile {
-  const where = options.source ?? "metrics.json";
-  if (!value || typeof value !== "object") {
-    throw new Error(`${where}: expected an object with "best" and "models"`);
-  }
-  const v = value as Record<string, unknown>;
-  if (!v.models || typeof v.models !== "object" || Array.isArray(v.models)) {
-    throw new Error(`${where}: "models" must be an object mapping model name → scores`);
-  }
-  const models = v.models as Record<string, unknown>;
-  if (Object.keys(models).length === 0) throw new Error(`${where}: "models" is empty`);
-  for (const [name, m] of Object.entries(models)) {
-    if (!m || typeof m !== "object") {
-      throw new Error(`${where}: models["${name}"] is not an object`);
-    }
-    for (const key of REQUIRED) {
-      const x = (m as Record<string, unknown>)[key];
-      if (typeof x !== "number" || !Number.isFinite(x)) {
-        throw new Error(
-          `${where}: models["${name}"].${key} must be a finite number, got ${JSON.stringify(x)}; ` +
-            "re-run the evaluation notebook to regenerate the file",
-        );
-      }
-    }
-  }
-  if (typeof v.best !== "string" || !(v.best in models)) {
-    throw new Error(
-      `${where}: "best" must name one of the models (${Object.keys(models).join(", ")}), ` +
-        `got ${JSON.stringify(v.best)}`,
-    );
-  }
-  return value as MetricsFile;
-}
 
 /** Escapes text for a Markdown table cell (pipes, newlines, and HTML-significant characters). */
 function cell(text: string): string {
@@ -214,13 +164,14 @@ export interface ResultsTables {
  *
  * @example
  * ```ts
- * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
+ * import { parseMetricsFile } from "./metrics_file.ts";
+ * const metrics = parseMetricsFile(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
  * const tables = resultsTables(metrics);
  * console.log(tables.models + "\n\n" + tables.comparison);
  * ```
  */
 export function resultsTables(
-  metrics: MetricsFile,
+  metrics: ResultsInput,
   options: ResultsTableOptions = {},
 ): ResultsTables {
   const published = options.published ?? PUBLISHED_TEST_SCORES;
@@ -292,7 +243,8 @@ export function resultsTables(
  *
  * @example
  * ```ts
- * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
+ * import { parseMetricsFile } from "./metrics_file.ts";
+ * const metrics = parseMetricsFile(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
  * const section = resultsMarkdown(resultsTables(metrics));
  * ```
  */
@@ -316,8 +268,9 @@ export function resultsMarkdown(tables: ResultsTables): string {
  *
  * @example
  * ```ts
+ * import { parseMetricsFile } from "./metrics_file.ts";
  * const readme = await Deno.readTextFile("README.md");
- * const metrics = parseMetrics(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
+ * const metrics = parseMetricsFile(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
  * await Deno.writeTextFile("README.md", updateReadme(readme, resultsTables(metrics)));
  * ```
  */
@@ -436,15 +389,11 @@ export function wrapParagraph(text: string, width = 100): string {
  * ```
  */
 export function readmeResults(raw: unknown, options: { source: string }): string {
-  const metrics = parseMetrics(raw, options);
-  const m = raw as { created?: string; ablation?: Record<string, AblationRow> };
+  const metrics = parseMetricsFile(raw, options);
+  const m = metrics;
   const parts = [resultsMarkdown(resultsTables(metrics))];
   if (m.ablation && Object.keys(m.ablation).length > 0) {
-    const best = metrics.models[metrics.best] as unknown as Partial<AblationRow>;
-    const full = Array.isArray(best.features) && typeof best.n_features === "number" &&
-        typeof best.cv_f1_macro === "number"
-      ? best as AblationRow
-      : undefined;
+    const full: AblationRow = metrics.models[metrics.best];
     parts.push(
       "",
       wrapParagraph(

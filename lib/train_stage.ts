@@ -376,6 +376,9 @@ export async function readPredictions(
  *
  * @example
  * ```ts
+ * import { readMetricsFile } from "./metrics_file.ts";
+ * const metrics = await readMetricsFile("processed_data");
+ * const config = await readConfig("processed_data");
  * const t = thresholdsOf(metrics.models.best, config.genres);
  * ```
  */

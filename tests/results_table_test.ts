@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
+import { parseMetricsFile } from "../lib/metrics_file.ts";
 import {
   markdownTable,
-  type MetricsFile,
-  parseMetrics,
   PUBLISHED_TEST_SCORES,
   publishedCounterpart,
   readmeResults,
   RESULTS_END,
   RESULTS_START,
+  type ResultsInput,
   resultsMarkdown,
   resultsTables,
   updateReadme,
   wrapParagraph,
 } from "../lib/results_table.ts";
 
-const metrics: MetricsFile = {
+const metrics: ResultsInput = {
   best: "tfidf_logreg",
   models: {
     "random_forest": {
@@ -24,8 +24,6 @@ const metrics: MetricsFile = {
       f1_weighted: 0.52,
       exact_match: 0.05,
       hamming_loss: 0.041,
-      per_genre: {},
-      thresholds: 0.3,
       fit_seconds: 12.34,
     },
     "tfidf_logreg": {
@@ -113,15 +111,39 @@ Deno.test("counterparts can be given explicitly and are guessed from common name
   assert.equal(rowOf(comparison, "mlp")[1], "0.3000 (−0.0783)");
 });
 
-Deno.test("parseMetrics names the broken field", () => {
-  assert.equal(parseMetrics(JSON.parse(JSON.stringify(metrics))).best, "tfidf_logreg");
-  assert.throws(() => parseMetrics({ best: "x", models: metrics.models }), /"best" must name/);
+Deno.test("parseMetricsFile names the broken field and the fix", () => {
+  const entry = (m: object) => ({
+    ...m,
+    features: ["text"],
+    features_id: "abc",
+    hamming_loss: 0.1,
+  });
+  const ok = {
+    best: "a",
+    features_id: "abc",
+    models: { a: entry({ f1_macro: 1, f1_micro: 0.5, exact_match: 0 }) },
+  };
+  assert.equal(parseMetricsFile(ok).best, "a");
+  assert.throws(() => parseMetricsFile({ ...ok, best: "x" }), /"best" must name/);
   assert.throws(
     () =>
-      parseMetrics({ best: "a", models: { a: { f1_macro: 1, f1_micro: "0.5", exact_match: 0 } } }),
-    /models\["a"\]\.f1_micro/,
+      parseMetricsFile({
+        ...ok,
+        models: { a: entry({ f1_macro: 1, f1_micro: "0.5", exact_match: 0 }) },
+      }),
+    /models\["a"\]\.f1_micro[\s\S]*npx deno task train/,
   );
-  assert.throws(() => parseMetrics([], { source: "m.json" }), /m\.json: "models"/);
+  assert.throws(
+    () =>
+      parseMetricsFile({
+        ...ok,
+        models: {
+          a: { f1_macro: 1, f1_micro: 0.5, exact_match: 0, hamming_loss: 0, features: [] },
+        },
+      }),
+    /no features_id/,
+  );
+  assert.throws(() => parseMetricsFile([], { source: "m.json" }), /m\.json: expected an object/);
 });
 
 Deno.test("updateReadme replaces only the marked section and is idempotent", () => {
