@@ -14,8 +14,8 @@
  * @module
  */
 
+import { checkFeatures } from "./estimator.ts";
 import type { Matrix } from "./matrix.ts";
-import { assertShape } from "./matrix.ts";
 
 /** Feature codes produced by {@linkcode FeatureBinner.transform}. */
 export interface BinnedMatrix {
@@ -53,29 +53,6 @@ export interface FeatureBinnerState {
   edges: Float32Array;
   /** Feature `j`'s edges are `edges[offsets[j] .. offsets[j + 1]]`; length `cols + 1`. */
   offsets: Int32Array;
-}
-
-/**
- * Throws a RangeError naming the first NaN or infinite value of `X`.
- *
- * @example
- * ```ts
- * import { fromRows } from "./matrix.ts";
- * assertFinite(fromRows([[1, 2]]), "X_train"); // ok
- * ```
- */
-export function assertFinite(X: Matrix, name: string): void {
-  const d = X.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (v - v !== 0) {
-      const row = Math.floor(i / X.cols);
-      throw new RangeError(
-        `${name}: row ${row}, column ${i - row * X.cols} is ${v}; ` +
-          "features must be finite numbers — impute or drop missing values first",
-      );
-    }
-  }
 }
 
 /**
@@ -136,9 +113,8 @@ export class FeatureBinner {
    * between neighbours); otherwise edges sit between the values at `maxBins` evenly spaced ranks.
    */
   fit(X: Matrix): this {
-    assertShape(X, "FeatureBinner.fit X");
     if (X.rows < 1) throw new RangeError("FeatureBinner.fit: X has no rows; give training rows");
-    assertFinite(X, "FeatureBinner.fit X");
+    checkFeatures(X, "FeatureBinner.fit");
     const { rows, cols, data } = X;
     const maxBins = this.maxBins;
     const all = new Float32Array(cols * (maxBins - 1));
@@ -179,14 +155,13 @@ export class FeatureBinner {
     if (this.#cols < 0) {
       throw new Error("FeatureBinner.transform: call fit() first (or load a fitted binner)");
     }
-    assertShape(X, `FeatureBinner.transform ${name}`);
     if (X.cols !== this.#cols) {
       throw new RangeError(
         `FeatureBinner.transform: ${name} has ${X.cols} columns but the binner was fitted on ` +
           `${this.#cols}; transform the same features as in training`,
       );
     }
-    assertFinite(X, `FeatureBinner.transform ${name}`);
+    checkFeatures(X, `FeatureBinner.transform ${name}`);
     const { rows, cols } = X;
     const data = transpose(X.data, rows, cols);
     const bytes = this.maxBins <= 256 ? 1 : 2;

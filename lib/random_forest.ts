@@ -34,8 +34,8 @@
 import { join } from "node:path";
 import { atomicWriteJson } from "./atomic_write.ts";
 import type { TreeArrays } from "./decision_tree.ts";
-import { checkFeatures, type MultiLabelEstimator } from "./estimator.ts";
-import { assertFinite, FeatureBinner } from "./feature_binning.ts";
+import { checkFeatures, checkLabels, type MultiLabelEstimator } from "./estimator.ts";
+import { FeatureBinner } from "./feature_binning.ts";
 import {
   ALL_LABELS,
   buildForestTree,
@@ -43,7 +43,7 @@ import {
   type ForestTrainingContext,
 } from "./forest_tree_task.ts";
 import type { ForestReply, ForestTaskMessage } from "./forest_worker.ts";
-import { assertShape, type LabelMatrix, type Matrix } from "./matrix.ts";
+import type { LabelMatrix, Matrix } from "./matrix.ts";
 import { binarize } from "./metrics.ts";
 import { readNpy, writeNpy } from "./npy.ts";
 import { ProgressBar } from "./progress.ts";
@@ -243,30 +243,13 @@ export class RandomForest implements MultiLabelEstimator {
    * finite values; `Y` holds 0/1 with the same number of rows.
    */
   async fit(X: Matrix, Y: LabelMatrix): Promise<this> {
-    assertShape(X, "RandomForest.fit X");
-    assertShape(Y, "RandomForest.fit Y");
-    if (X.rows !== Y.rows) {
+    checkFeatures(X, "RandomForest.fit");
+    checkLabels(Y, X.rows, "RandomForest.fit");
+    if (X.rows < 2 || X.cols < 1) {
       throw new RangeError(
-        `RandomForest.fit: X has ${X.rows} rows but Y has ${Y.rows}; give one label row per ` +
-          "sample",
+        `RandomForest.fit: got X ${X.rows}×${X.cols}; need at least 2 rows and 1 feature`,
       );
     }
-    if (X.rows < 2 || X.cols < 1 || Y.cols < 1) {
-      throw new RangeError(
-        `RandomForest.fit: got X ${X.rows}×${X.cols} and Y ${Y.rows}×${Y.cols}; need at least ` +
-          "2 rows, 1 feature and 1 label",
-      );
-    }
-    for (let i = 0; i < Y.data.length; i++) {
-      if (Y.data[i] > 1) {
-        const row = Math.floor(i / Y.cols);
-        throw new RangeError(
-          `RandomForest.fit: Y row ${row}, column ${i - row * Y.cols} is ${Y.data[i]}; labels ` +
-            "must be 0 or 1",
-        );
-      }
-    }
-    assertFinite(X, "RandomForest.fit X");
     const o = this.options;
     const binner = new FeatureBinner({ maxBins: o.maxBins }).fit(X);
     const binned = binner.transform(X, { shared: this.workers > 0 });

@@ -345,7 +345,7 @@ Deno.test("clear errors for bad shapes, NaN features, bad labels and unfitted us
   await assert.rejects(rf.fit(Xtr, sliceRows(Ytr, 0, 499)), /500 rows but Y has 499/);
   const bad = { ...Xtr, data: Xtr.data.slice() };
   bad.data[3 * 6 + 4] = NaN;
-  await assert.rejects(rf.fit(bad, Ytr), /row 3, column 4 is NaN/);
+  await assert.rejects(rf.fit(bad, Ytr), /X\[3, 4\] is NaN/);
   const twos = { ...Ytr, data: Ytr.data.map((v) => v * 2) };
   await assert.rejects(rf.fit(Xtr, twos), /must be 0 or 1/);
   await rf.fit(Xtr, Ytr);
