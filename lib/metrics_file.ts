@@ -40,6 +40,8 @@ export interface ModelMetrics extends EvaluationReport {
   cv_seconds: number;
   /** When this entry was trained. */
   trained: string;
+  /** What the entry was made from (spec, features, code); the train stage reuses it while equal. */
+  cache_key?: string;
 }
 
 /** One ablation row: the best model on a subset of feature blocks. */
@@ -65,6 +67,10 @@ export interface MetricsFile {
   cv: { folds: number; stratified_by: string; seed: number };
   models: Record<string, ModelMetrics>;
   ablation?: Record<string, AblationResult>;
+  /** What the ablation was made from; reused while equal. */
+  ablation_key?: string;
+  /** Seconds per stage of the last `deno task all`, and in total. */
+  pipeline_seconds?: Record<string, number>;
   embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
 }
 
@@ -186,8 +192,18 @@ export function mergeMetrics(
     ...fresh,
     best,
     models,
-    ...(fresh.ablation ? {} : keepAblation ? { ablation: previous!.ablation } : {}),
+    ...(fresh.ablation
+      ? {}
+      : keepAblation
+      ? { ablation: previous!.ablation, ablation_key: previous!.ablation_key }
+      : {}),
   };
-  if (!fresh.ablation && !keepAblation) delete merged.ablation;
+  if (!fresh.ablation && !keepAblation) {
+    delete merged.ablation;
+    delete merged.ablation_key;
+  }
+  if (previous?.pipeline_seconds && !merged.pipeline_seconds) {
+    merged.pipeline_seconds = previous.pipeline_seconds;
+  }
   return { merged, kept, dropped };
 }

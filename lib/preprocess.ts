@@ -31,7 +31,9 @@ import {
   type FeatureBlock,
   featuresDir,
   type ProcessedConfig,
+  readConfig,
 } from "./processed_data.ts";
+import { libSourceHash } from "./source_hash.ts";
 import { sha256Hex } from "./sha256.ts";
 import { trainTestSplit } from "./train_test_split.ts";
 import { RandomState } from "./mt19937.ts";
@@ -61,6 +63,8 @@ export interface PreprocessOptions {
   verbose?: boolean;
   /** Called after each output file is written into the temporary folder (tests). */
   onFileWritten?: (name: string) => void;
+  /** Rebuild even when the features are up to date (same data, options and code). */
+  force?: boolean;
 }
 
 /** What {@linkcode runPreprocess} produced. */
@@ -71,6 +75,8 @@ export interface PreprocessSummary {
   timings: Record<string, number>;
   /** The folder written (`processed_data/features`). */
   dir: string;
+  /** True when nothing was rebuilt: the existing features were made from the same inputs. */
+  upToDate: boolean;
 }
 
 /**
@@ -136,6 +142,29 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
   });
   const embedder = chosen.embedder;
   log(`  embedder: ${embedder.kind} (${chosen.reason})`);
+  // Same data, options, embedder and code as the features already there: nothing to do.
+  const inputsKey = await sha256Hex(JSON.stringify({
+    sha256,
+    sample: options.sample ?? null,
+    seed,
+    testSize,
+    features,
+    embedder: [embedder.kind, embedder.model, options.dimensions ?? null],
+    code: await libSourceHash(),
+  }));
+  if (!options.force) {
+    const existing = await readConfig(outDir).catch(() => null);
+    if (existing?.inputs_key === inputsKey) {
+      step("read");
+      return {
+        config: existing,
+        seconds: (performance.now() - t0) / 1000,
+        timings,
+        dir: featuresDir(outDir),
+        upToDate: true,
+      };
+    }
+  }
   const pipeline = FeaturePipeline.create({ embedder, seed });
   await pipeline.fit(titles, { rows: train });
   const blocks = await pipeline.transformBlocks(titles, { progress: options.verbose !== false });
@@ -193,6 +222,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     config = {
       version: 2,
       id,
+      inputs_key: inputsKey,
       created: new Date().toISOString(),
       input: {
         path: input,
@@ -238,7 +268,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
   });
   step("write");
   const seconds = (performance.now() - t0) / 1000;
-  return { config: config!, seconds, timings, dir: target };
+  return { config: config!, seconds, timings, dir: target, upToDate: false };
 }
 
 /**
@@ -251,6 +281,12 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
  */
 export function formatSummary(summary: PreprocessSummary): string {
   const c = summary.config;
+  if (summary.upToDate) {
+    return `\nFeatures up to date in ${summary.dir}/ (id ${
+      c.id.slice(0, 12)
+    }, built ${c.created}) ` +
+      "from the same data, options and code: nothing to do (pass --force to rebuild).";
+  }
   const lines = [
     "",
     "Preprocessing complete",

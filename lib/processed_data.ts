@@ -75,6 +75,8 @@ export interface ProcessedConfig {
    * Every genre model records the id it was trained on.
    */
   id: string;
+  /** SHA-256 of what the features were made from (data, options, embedder, code). */
+  inputs_key?: string;
   created: string;
   input: { path: string; sha256: string; published: boolean; rows: number; sample?: number };
   embedder: {

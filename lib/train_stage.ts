@@ -29,6 +29,8 @@ import {
   type ThresholdVariant,
 } from "./metrics_file.ts";
 import { readMatrix, writeNpy } from "./npy.ts";
+import { sha256Hex } from "./sha256.ts";
+import { libSourceHash } from "./source_hash.ts";
 import {
   DEFAULT_PROCESSED_DIR,
   type FeatureBlock,
@@ -70,6 +72,8 @@ export interface TrainOptions {
   save?: boolean;
   /** Print progress lines (default true). */
   verbose?: boolean;
+  /** Retrain models whose saved results are up to date (same spec, features and code). */
+  force?: boolean;
 }
 
 /** A trained model with its evaluation. */
@@ -280,7 +284,9 @@ export interface RunTrainingOptions extends TrainOptions {
 
 /**
  * Trains every spec, runs the ablation, and merges the results into metrics.json (entries of
- * models not retrained are kept when they were trained on the same features).
+ * models not retrained are kept when they were trained on the same features). A spec whose
+ * saved entry and model were made from the same spec, features and library code is not trained
+ * again (nor the ablation), unless `force` is set.
  *
  * @example
  * ```ts
@@ -295,10 +301,22 @@ export async function runTraining(
   const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const config = await readConfig(dir);
+  const previous = await readPreviousMetrics(dir);
   const models: Record<string, ModelMetrics> = {};
+  const keys: Record<string, string> = {};
   for (const spec of specs) {
+    keys[spec.name] = await specKey(spec, config.id, options);
+    const before = previous?.models[spec.name];
+    if (
+      !options.force && options.save !== false && before?.cache_key === keys[spec.name] &&
+      await savedModelMatches(dir, spec.name, config.id)
+    ) {
+      log(`\n✓ ${spec.name}: up to date (trained ${before.trained}; --force retrains)`);
+      models[spec.name] = before;
+      continue;
+    }
     const trained = await trainModel(spec, options);
-    models[spec.name] = trained.metrics;
+    models[spec.name] = { ...trained.metrics, cache_key: keys[spec.name] };
   }
   const fresh: MetricsFile = {
     best: options.best,
@@ -314,10 +332,16 @@ export async function runTraining(
   };
   const bestSpec = specs.find((s) => s.name === options.best);
   if (bestSpec && options.ablation && options.ablation.length > 0) {
-    fresh.ablation = await runAblation(bestSpec, options.ablation, options);
+    const key = await sha256Hex(JSON.stringify([keys[bestSpec.name], options.ablation]));
+    if (!options.force && previous?.ablation && previous.ablation_key === key) {
+      log(`\n✓ ablation of ${bestSpec.name}: up to date (--force reruns it)`);
+      fresh.ablation = previous.ablation;
+    } else {
+      fresh.ablation = await runAblation(bestSpec, options.ablation, options);
+    }
+    fresh.ablation_key = key;
   }
   if (options.embedderComparison) fresh.embedder_comparison = options.embedderComparison;
-  const previous = await readPreviousMetrics(dir);
   const { merged, kept, dropped } = mergeMetrics(previous, fresh, { bestName: options.best });
   if (kept.length > 0) log(`\nmetrics.json: kept the earlier results of ${kept.join(", ")}.`);
   if (dropped.length > 0) {
@@ -333,6 +357,35 @@ export async function runTraining(
   }
   if (options.save ?? true) await atomicWriteJson(join(dir, "metrics.json"), merged);
   return merged;
+}
+
+/** What a trained entry depends on: the spec, the folds, the features and the library code. */
+async function specKey(
+  spec: ModelSpec,
+  featuresId: string,
+  options: TrainOptions,
+): Promise<string> {
+  return await sha256Hex(JSON.stringify({
+    name: spec.name,
+    description: spec.description,
+    features: spec.features,
+    thresholds: spec.thresholds,
+    folds: options.folds ?? 5,
+    seed: options.seed ?? 42,
+    featuresId,
+    code: await libSourceHash(),
+  }));
+}
+
+async function savedModelMatches(dir: string, name: string, featuresId: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(
+      await Deno.readTextFile(join(dir, "models", name, "manifest.json")),
+    );
+    return manifest?.training?.features_id === featuresId;
+  } catch {
+    return false;
+  }
 }
 
 async function readPreviousMetrics(dir: string): Promise<MetricsFile | null> {

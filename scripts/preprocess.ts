@@ -18,7 +18,8 @@ const USAGE = `Usage: deno task preprocess [options]
   --out DIR                    output folder (default processed_data; writes DIR/features/)
   --sample N                   keep a seeded random subset of N titles (quick runs)
   --dimensions N               lsa dimensions (default 768)
-  --model NAME --host URL      Ollama model (default embeddinggemma) and host ($OLLAMA_HOST)`;
+  --model NAME --host URL      Ollama model (default embeddinggemma) and host ($OLLAMA_HOST)
+  --force                      rebuild even when the features are up to date`;
 
 if (import.meta.main) {
   await runCommand(USAGE, async () => {
@@ -31,6 +32,7 @@ if (import.meta.main) {
       dimensions: { type: "string" },
       model: { type: "string" },
       host: { type: "string" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     });
     const embedder = values.embedder as EmbedderChoice;
@@ -55,6 +57,7 @@ if (import.meta.main) {
       model: values.model,
       host: values.host,
       sample: sampleText === undefined ? undefined : intFlag("sample", sampleText, { min: 10 }),
+      force: values.force,
     });
     console.log(formatSummary(summary));
   });

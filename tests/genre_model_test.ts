@@ -138,7 +138,7 @@ Deno.test("features rebuilt with one more genre, model not retrained: predict re
   }
 });
 
-Deno.test("training some models merges metrics.json; the default model stays", async () => {
+Deno.test("training some models merges metrics.json, reuses what is up to date; the default stays", async () => {
   const { dir, out } = await project();
   try {
     await runTraining([lrSpec("best"), lrSpec("other")], {
@@ -147,12 +147,19 @@ Deno.test("training some models merges metrics.json; the default model stays", a
       verbose: false,
     });
     const first = await readMetricsFile(out);
+    // Nothing changed: the entry (and saved model) are reused, not retrained.
     await runTraining([lrSpec("other")], { dir: out, best: "best", verbose: false });
+    assert.deepEqual((await readMetricsFile(out)).models.other, first.models.other);
+    await runTraining([lrSpec("other")], { dir: out, best: "best", verbose: false, force: true });
     const second = await readMetricsFile(out);
     assert.equal(second.best, "best");
     assert.deepEqual(Object.keys(second.models).sort(), ["best", "other"]);
     assert.deepEqual(second.models.best, first.models.best);
     assert.notEqual(second.models.other.trained, first.models.other.trained);
+    // A changed spec (another description, i.e. other options) is retrained without --force.
+    const changed = { ...lrSpec("other"), description: "test other, C=2" };
+    await runTraining([changed], { dir: out, best: "best", verbose: false });
+    assert.equal((await readMetricsFile(out)).models.other.description, "test other, C=2");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -249,6 +256,26 @@ Deno.test("preprocess killed while writing leaves the previous features exactly 
       n.startsWith(".")
     );
     assert.deepEqual(leftovers, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("preprocess with nothing changed reuses the features; --force or new data rebuilds", async () => {
+  const { dir, input, out } = await project(50);
+  try {
+    const opts = { input, outDir: out, embedder: "lsa" as const, dimensions: 6, verbose: false };
+    const before = await readConfig(out);
+    const again = await runPreprocess(opts);
+    assert.equal(again.upToDate, true);
+    assert.equal(again.config.created, before.created);
+    const forced = await runPreprocess({ ...opts, force: true });
+    assert.equal(forced.upToDate, false);
+    assert.equal(forced.config.id, before.id, "same inputs, same features id");
+    await Deno.writeTextFile(input, syntheticCsv(55));
+    const changed = await runPreprocess(opts);
+    assert.equal(changed.upToDate, false);
+    assert.notEqual(changed.config.id, before.id);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
