@@ -18,12 +18,12 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { join } from "node:path";
-import { kFold } from "../lib/k_fold.ts";
-import { takeRows } from "../lib/matrix.ts";
-import type { LabelMatrix, Matrix } from "../lib/matrix.ts";
-import { binarize, f1Score } from "../lib/metrics.ts";
-import { readMatrix } from "../lib/npy.ts";
-import { RandomForest } from "../lib/random_forest.ts";
+import { kFold } from "../lib/model_selection/k_fold.ts";
+import { takeRows } from "../lib/core/matrix.ts";
+import type { LabelMatrix, Matrix } from "../lib/core/matrix.ts";
+import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
+import { readMatrix } from "../lib/io/npy.ts";
+import { RandomForest } from "../lib/models/forest/random_forest.ts";
 
 const THRESHOLDS = [0.2, 0.3, 0.4, 0.5];
 

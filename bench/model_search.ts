@@ -22,19 +22,19 @@
  */
 
 import { join } from "node:path";
-import { BEST_MODEL, makeBestModel } from "../lib/best_model.ts";
-import { crossValPredictProba } from "../lib/cross_val_predict.ts";
-import type { EstimatorFactory } from "../lib/estimator.ts";
-import { genreCountStrata, type Split, stratifiedKFold } from "../lib/k_fold.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { hstack, type LabelMatrix, type Matrix, takeRows } from "../lib/matrix.ts";
-import { binarize, evaluate, f1Score } from "../lib/metrics.ts";
-import { MlpClassifier, type MlpClassifierOptions } from "../lib/mlp_classifier.ts";
-import { readMatrix, readNpy, writeNpy } from "../lib/npy.ts";
-import { BLOCK_FILES, type FeatureBlock } from "../lib/processed_data.ts";
-import { StackedClassifier } from "../lib/stacked_classifier.ts";
-import { makeStudyLr } from "../lib/study_models.ts";
-import { tuneThresholds } from "../lib/threshold_tuning.ts";
+import { BEST_MODEL, makeBestModel } from "../lib/pipeline/best_model.ts";
+import { crossValPredictProba } from "../lib/model_selection/cross_val_predict.ts";
+import type { EstimatorFactory } from "../lib/core/estimator.ts";
+import { genreCountStrata, type Split, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { hstack, type LabelMatrix, type Matrix, takeRows } from "../lib/core/matrix.ts";
+import { binarize, evaluate, f1Score } from "../lib/metrics/multi_label_metrics.ts";
+import { MlpClassifier, type MlpClassifierOptions } from "../lib/models/mlp_classifier.ts";
+import { readMatrix, readNpy, writeNpy } from "../lib/io/npy.ts";
+import { BLOCK_FILES, type FeatureBlock } from "../lib/features/processed_data.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
+import { makeStudyLr } from "../lib/pipeline/study_models.ts";
+import { tuneThresholds } from "../lib/model_selection/threshold_tuning.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);

@@ -25,9 +25,9 @@
 
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { atomicWrite } from "../lib/atomic_write.ts";
-import { intFlag, parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import { ensureDenoKernel } from "../lib/jupyter_setup.ts";
+import { atomicWrite } from "../lib/io/atomic_write.ts";
+import { intFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { ensureDenoKernel } from "../lib/jupyter/jupyter_setup.ts";
 import {
   describeError,
   executeNotebook,
@@ -36,7 +36,7 @@ import {
   listNotebooks,
   type ReportNotebook,
   writeReport,
-} from "../lib/notebook_runner.ts";
+} from "../lib/jupyter/notebook_runner.ts";
 
 const USAGE = `Usage: deno task report [options]
   --notebooks a,b    run only these notebooks (names like 01_eda, in the order given)

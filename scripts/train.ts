@@ -9,9 +9,9 @@
  * @module
  */
 
-import { parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import { modelSpecs, trainProject } from "../lib/model_specs.ts";
-import { resultsTables } from "../lib/results_table.ts";
+import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { modelSpecs, trainProject } from "../lib/pipeline/model_specs.ts";
+import { resultsTables } from "../lib/report/results_table.ts";
 
 const USAGE =
   `Usage: deno task train [--models study_lr,study_rf,best] [--no-ablation] [--dir processed_data]

@@ -10,7 +10,7 @@ import {
   scatter,
   VEGA_LITE_V5_SCHEMA,
   type VegaLiteSpec,
-} from "../lib/vega_charts.ts";
+} from "../lib/charts/vega_charts.ts";
 import {
   chartTitle,
   compileChart,
@@ -19,8 +19,8 @@ import {
   renderSvg,
   saveChart,
   showChart,
-} from "../lib/chart_display.ts";
-import { joinSource, type Notebook } from "../lib/notebook_runner.ts";
+} from "../lib/charts/render.ts";
+import { joinSource, type Notebook } from "../lib/jupyter/notebook_runner.ts";
 import { compileWithVegaLite5 } from "./support/vega_lite_5.ts";
 
 /** Minimal XML well-formedness check for generated SVG: tags balanced, text and attributes escaped. */
@@ -290,8 +290,8 @@ Deno.test("showChart writes the SVG atomically and prints its path outside Jupyt
 });
 
 Deno.test("lineChart draws one line per series and compiles", async () => {
-  const { lineChart } = await import("../lib/vega_charts.ts");
-  const { renderSvg } = await import("../lib/chart_display.ts");
+  const { lineChart } = await import("../lib/charts/vega_charts.ts");
+  const { renderSvg } = await import("../lib/charts/render.ts");
   const rows = [0.1, 0.2, 0.3].flatMap((t) => [
     { threshold: t, value: t, metric: "recall" },
     { threshold: t, value: 1 - t, metric: "precision" },
@@ -318,7 +318,7 @@ Deno.test("lineChart draws one line per series and compiles", async () => {
 });
 
 Deno.test("every builder's interactive spec compiles cleanly with Vega-Lite 5 (JupyterLab's renderer)", async () => {
-  const { lineChart } = await import("../lib/vega_charts.ts");
+  const { lineChart } = await import("../lib/charts/vega_charts.ts");
   const all = {
     ...specs(),
     lines: lineChart(

@@ -5,8 +5,8 @@ import {
   parseDateAdded,
   parseDuration,
   parseReleaseYear,
-} from "../lib/metadata_features.ts";
-import { formatWarnings, metadataWarnings, parseTitles } from "../lib/netflix_csv.ts";
+} from "../lib/features/metadata_features.ts";
+import { formatWarnings, metadataWarnings, parseTitles } from "../lib/data/netflix_csv.ts";
 
 const HEADER =
   "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,genres,description";

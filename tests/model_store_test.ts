@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { EnsembleClassifier } from "../lib/ensemble_classifier.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import type { Matrix } from "../lib/matrix.ts";
-import { MlpClassifier } from "../lib/mlp_classifier.ts";
-import { loadEstimator, saveEstimator } from "../lib/model_store.ts";
-import { RandomForest } from "../lib/random_forest.ts";
-import { StackedClassifier } from "../lib/stacked_classifier.ts";
+import { EnsembleClassifier } from "../lib/models/ensemble_classifier.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import type { Matrix } from "../lib/core/matrix.ts";
+import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
+import { loadEstimator, saveEstimator } from "../lib/models/model_store.ts";
+import { RandomForest } from "../lib/models/forest/random_forest.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
 
 function problem(n: number, seed = 1) {
   let s = seed;

@@ -12,7 +12,7 @@ import {
   notebooksToHtml,
   parseExecutionError,
   stripAnsi,
-} from "../lib/notebook_runner.ts";
+} from "../lib/jupyter/notebook_runner.ts";
 
 const FIXTURES = new URL("./fixtures/notebooks/", import.meta.url).pathname;
 const status = await jupyterStatus();

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { addTreeProba, growTree, type TreeArrays } from "../lib/decision_tree.ts";
-import { FeatureBinner } from "../lib/feature_binning.ts";
-import { ForestRandom } from "../lib/forest_random.ts";
-import type { LabelMatrix, Matrix } from "../lib/matrix.ts";
-import { RandomForest } from "../lib/random_forest.ts";
+import { addTreeProba, growTree, type TreeArrays } from "../lib/models/forest/decision_tree.ts";
+import { FeatureBinner } from "../lib/models/forest/feature_binning.ts";
+import { ForestRandom } from "../lib/models/forest/seeded_random.ts";
+import type { LabelMatrix, Matrix } from "../lib/core/matrix.ts";
+import { RandomForest } from "../lib/models/forest/random_forest.ts";
 
 /** Uniform features in [0, 1) from a seeded generator. */
 function uniformMatrix(rows: number, cols: number, seed: number): Matrix {

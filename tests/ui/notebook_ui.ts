@@ -20,9 +20,9 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { intFlag, parseFlags, runCommand } from "../../lib/cli_args.ts";
-import { ensureDenoKernel, frontEndArgs, serverUrl } from "../../lib/jupyter_setup.ts";
-import { listNotebooks, type Notebook } from "../../lib/notebook_runner.ts";
+import { intFlag, parseFlags, runCommand } from "../../lib/io/cli_args.ts";
+import { ensureDenoKernel, frontEndArgs, serverUrl } from "../../lib/jupyter/jupyter_setup.ts";
+import { listNotebooks, type Notebook } from "../../lib/jupyter/notebook_runner.ts";
 import type { Browser, Page } from "playwright-core";
 
 const USAGE = `Usage: deno task test:ui [options]
@@ -292,8 +292,8 @@ function committedCharts(nb: Notebook): number {
 /** The scratch notebook: trains the study forest on a copy of processed_data/features (a forced stage). */
 function progressNotebook(): Notebook {
   const source = [
-    'import { trainProject } from "../lib/model_specs.ts";',
-    'import { NOTEBOOK_PROCESSED_DIR } from "../lib/notebook_stages.ts";',
+    'import { trainProject } from "../lib/pipeline/model_specs.ts";',
+    'import { NOTEBOOK_PROCESSED_DIR } from "../lib/pipeline/notebook_stages.ts";',
     'const dir = await Deno.makeTempDir({ prefix: "ui-progress-" });',
     "const copy = async (from: string, to: string): Promise<void> => {",
     "  await Deno.mkdir(to, { recursive: true });",
