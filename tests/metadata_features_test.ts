@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type MetadataColumns,
-  MetadataEncoder,
-  parseDateAdded,
-  parseDuration,
-  parseReleaseYear,
-} from "../lib/features/metadata_features.ts";
+import { type MetadataColumns, MetadataEncoder } from "../lib/features/metadata_features.ts";
+import { parseDateAdded, parseDuration, parseReleaseYear } from "../lib/data/title_fields.ts";
 import { formatWarnings, metadataWarnings, parseTitles } from "../lib/data/netflix_csv.ts";
 
 const HEADER =

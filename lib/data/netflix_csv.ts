@@ -16,7 +16,7 @@ import {
   parseDateAdded,
   parseDuration,
   parseReleaseYear,
-} from "../features/metadata_features.ts";
+} from "./title_fields.ts";
 
 /** Columns every input file must have (the genres column only when labels are required). */
 export const REQUIRED_COLUMNS = [
