@@ -34,9 +34,8 @@ import {
   installInstructions,
   jupyterStatus,
   listNotebooks,
-  type ReportNotebook,
-  writeReport,
-} from "../lib/jupyter/notebook_runner.ts";
+} from "../lib/jupyter/run_notebooks.ts";
+import { type ReportNotebook, writeReport } from "../lib/report/html_report.ts";
 
 const USAGE = `Usage: deno task report [options]
   --notebooks a,b    run only these notebooks (names like 01_eda, in the order given)

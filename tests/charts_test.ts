@@ -20,7 +20,7 @@ import {
   saveChart,
   showChart,
 } from "../lib/charts/render.ts";
-import { joinSource, type Notebook } from "../lib/jupyter/notebook_runner.ts";
+import { joinSource, type Notebook } from "../lib/jupyter/notebook_json.ts";
 import { compileWithVegaLite5 } from "./support/vega_lite_5.ts";
 
 /** Minimal XML well-formedness check for generated SVG: tags balanced, text and attributes escaped. */

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { trainTestSplit } from "../lib/model_selection/train_test_split.ts";
-import { genreCountStrata, kFold, type Split, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
+import {
+  genreCountStrata,
+  kFold,
+  type Split,
+  stratifiedKFold,
+} from "../lib/model_selection/k_fold.ts";
 import { labelsFromRows } from "../lib/core/matrix.ts";
 import { RandomState } from "../lib/core/mt19937.ts";
 

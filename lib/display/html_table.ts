@@ -4,7 +4,8 @@
  * @module
  */
 
-import { display, escapeHtml } from "./kernel_display.ts";
+import { escapeHtml } from "./escape_html.ts";
+import { display } from "./kernel_display.ts";
 
 /** A table row: column name → cell value. */
 export type Row = Record<string, string | number | null | undefined>;

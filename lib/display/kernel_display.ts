@@ -74,16 +74,3 @@ export async function display(bundle: MimeBundle, options: DisplayOptions = {}):
 export async function showMarkdown(markdown: string, plain: string = markdown): Promise<void> {
   if (!(await display({ "text/markdown": markdown, "text/plain": plain }))) console.log(plain);
 }
-
-/**
- * Escapes text for safe inclusion in HTML (titles and descriptions come from the data set).
- *
- * @example
- * ```ts
- * escapeHtml("<b>Tom & Jerry</b>"); // "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;"
- * ```
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { display, escapeHtml, inJupyter } from "./kernel_display.ts";
+import { escapeHtml } from "./escape_html.ts";
+import { display, inJupyter } from "./kernel_display.ts";
 
 /** Options for {@linkcode ProgressBar}. */
 export interface ProgressOptions {

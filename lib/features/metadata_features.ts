@@ -34,7 +34,6 @@ import {
   splitCountries,
 } from "../data/title_fields.ts";
 
-
 /** What {@linkcode MetadataEncoder} learns; saved in config.json. */
 export interface MetadataState {
   releaseYear: { mean: number; std: number };

@@ -16,7 +16,12 @@ import { csvBatches } from "../data/csv_batches.ts";
 import { GenreModel, type GenreScore, type TitlePrediction } from "./genre_model.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { readMetricsFile } from "./metrics_file.ts";
-import { metadataWarnings, parseTitles, type RowProblem, type Titles } from "../data/netflix_csv.ts";
+import {
+  metadataWarnings,
+  parseTitles,
+  type RowProblem,
+  type Titles,
+} from "../data/netflix_csv.ts";
 import { DEFAULT_PROCESSED_DIR, featuresDir, readConfig } from "../features/processed_data.ts";
 
 /** Options for {@linkcode openGenreModel}, {@linkcode predictTitles} and {@linkcode predictFile}. */

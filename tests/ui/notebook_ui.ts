@@ -22,7 +22,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { intFlag, parseFlags, runCommand } from "../../lib/io/cli_args.ts";
 import { ensureDenoKernel, frontEndArgs, serverUrl } from "../../lib/jupyter/jupyter_setup.ts";
-import { listNotebooks, type Notebook } from "../../lib/jupyter/notebook_runner.ts";
+import { listNotebooks } from "../../lib/jupyter/run_notebooks.ts";
+import type { Notebook } from "../../lib/jupyter/notebook_json.ts";
 import type { Browser, Page } from "playwright-core";
 
 const USAGE = `Usage: deno task test:ui [options]
