@@ -1,20 +1,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  barChart,
   type Datum,
   fieldRef,
-  groupedBarChart,
-  heatmap,
-  lineWithBand,
-  scatter,
   VEGA_LITE_V5_SCHEMA,
   type VegaLiteSpec,
-} from "../lib/charts/vega_charts.ts";
+} from "../lib/charts/spec.ts";
+import { barChart, groupedBarChart } from "../lib/charts/bar_charts.ts";
+import { heatmap } from "../lib/charts/heatmap.ts";
+import { lineWithBand } from "../lib/charts/line_charts.ts";
+import { scatter } from "../lib/charts/scatter.ts";
+import { estimateTextWidth } from "../lib/charts/text_width.ts";
 import {
   chartTitle,
   compileChart,
-  estimateTextWidth,
   interactiveSpec,
   renderSvg,
   saveChart,
@@ -290,7 +289,7 @@ Deno.test("showChart writes the SVG atomically and prints its path outside Jupyt
 });
 
 Deno.test("lineChart draws one line per series and compiles", async () => {
-  const { lineChart } = await import("../lib/charts/vega_charts.ts");
+  const { lineChart } = await import("../lib/charts/line_charts.ts");
   const { renderSvg } = await import("../lib/charts/render.ts");
   const rows = [0.1, 0.2, 0.3].flatMap((t) => [
     { threshold: t, value: t, metric: "recall" },
@@ -318,7 +317,7 @@ Deno.test("lineChart draws one line per series and compiles", async () => {
 });
 
 Deno.test("every builder's interactive spec compiles cleanly with Vega-Lite 5 (JupyterLab's renderer)", async () => {
-  const { lineChart } = await import("../lib/charts/vega_charts.ts");
+  const { lineChart } = await import("../lib/charts/line_charts.ts");
   const all = {
     ...specs(),
     lines: lineChart(

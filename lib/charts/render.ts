@@ -12,7 +12,8 @@ import { join, relative } from "node:path";
 import { atomicWrite } from "../io/atomic_write.ts";
 import { display, inJupyter } from "../display/kernel_display.ts";
 import { PROJECT_ROOT, projectPath } from "../io/project_paths.ts";
-import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec } from "./vega_charts.ts";
+import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec } from "./spec.ts";
+import { estimateTextWidth } from "./text_width.ts";
 
 /**
  * The project's `reports/figures` folder (resolved from this file, not the working directory).
@@ -28,48 +29,6 @@ export const DEFAULT_FIGURE_DIR: string = projectPath("reports", "figures");
 function displayPath(path: string): string {
   const rel = relative(PROJECT_ROOT, path);
   return rel && !rel.startsWith("..") && !rel.startsWith("/") ? rel : path;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text measurement without a canvas
-
-// Advance widths in em for a DejaVu Sans / Verdana-like face, grouped coarsely by glyph shape.
-// These are deliberately a little generous so labels are never clipped in wider fonts.
-const NARROW = new Set("iljI.,:;!|'`".split(""));
-const SEMI_NARROW = new Set('frt()[]{}-/\\" '.split(""));
-const WIDE_LOWER = new Set("mw".split(""));
-const WIDE_UPPER = new Set("MWOQDGH%@&".split(""));
-
-function charEm(ch: string): number {
-  if (NARROW.has(ch)) return 0.3;
-  if (SEMI_NARROW.has(ch)) return 0.4;
-  if (WIDE_LOWER.has(ch)) return 0.92;
-  if (WIDE_UPPER.has(ch)) return 0.84;
-  if (ch >= "0" && ch <= "9") return 0.64;
-  if (ch >= "a" && ch <= "z") return 0.61;
-  if (ch >= "A" && ch <= "Z") return 0.71;
-  const code = ch.codePointAt(0) ?? 0;
-  if (code >= 0x2e80) return 1.0; // CJK and other full-width scripts
-  return 0.66;
-}
-
-/**
- * Estimated width in pixels of `text` at `fontSize` px in the chart font (bold is ~10% wider).
- * Used by server-side rendering where no canvas is available to measure text.
- *
- * @example
- * ```ts
- * estimateTextWidth("International TV Shows", 11); // ≈ 131
- * ```
- */
-export function estimateTextWidth(
-  text: string,
-  fontSize: number,
-  options: { bold?: boolean } = {},
-): number {
-  let em = 0;
-  for (const ch of text) em += charEm(ch);
-  return em * fontSize * (options.bold ? 1.1 : 1);
 }
 
 type TextItem = { fontSize?: number; fontWeight?: string | number; text?: unknown };
@@ -162,7 +121,7 @@ export function chartTitle(spec: VegaLiteSpec): string {
  *
  * @example
  * ```ts
- * import { barChart } from "./vega_charts.ts";
+ * import { barChart } from "./bar_charts.ts";
  * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * const { vega, warnings } = compileChart(barChart(rows, { x: "genre", y: "n", title: "Titles" }));
  * console.log(Object.keys(vega));
@@ -189,7 +148,7 @@ export function compileChart(spec: VegaLiteSpec): CompiledChart {
  *
  * @example
  * ```ts
- * import { barChart } from "./vega_charts.ts";
+ * import { barChart } from "./bar_charts.ts";
  * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * const svg = await renderSvg(barChart(rows, { x: "genre", y: "n", title: "Titles per genre" }));
  * ```
@@ -216,7 +175,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
  *
  * @example
  * ```ts
- * import { barChart } from "./vega_charts.ts";
+ * import { barChart } from "./bar_charts.ts";
  * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * interactiveSpec(barChart(rows, { x: "genre", y: "n", title: "t" })).$schema;
  * // "https://vega.github.io/schema/vega-lite/v5.json"
@@ -266,7 +225,7 @@ function checkName(name: string): void {
  *
  * @example
  * ```ts
- * import { barChart } from "./vega_charts.ts";
+ * import { barChart } from "./bar_charts.ts";
  * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * const { path } = await saveChart(barChart(rows, { x: "genre", y: "n", title: "Titles" }), {
  *   name: "titles_per_genre",
@@ -291,7 +250,7 @@ export async function saveChart(
  *
  * @example
  * ```ts
- * import { barChart } from "./vega_charts.ts";
+ * import { barChart } from "./bar_charts.ts";
  * const rows = [{ genre: "Dramas", n: 2106 }, { genre: "Comedies", n: 1471 }];
  * await showChart(barChart(rows, { x: "genre", y: "n", title: "Titles per genre" }), {
  *   name: "titles_per_genre",
