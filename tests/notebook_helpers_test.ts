@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { colourGenre, countBy, wordLengths } from "../lib/analysis/eda.ts";
+import { colorGenre, countBy, wordLengths } from "../lib/analysis/eda.ts";
 import { htmlTable, textTable } from "../lib/display/html_table.ts";
 import { matrixCells } from "../lib/analysis/cooccurrence.ts";
 import { dataPath, projectPath, sampleSize } from "../lib/io/project_paths.ts";
@@ -22,10 +22,10 @@ Deno.test("wordLengths summarises and bins word counts", () => {
   assert.throws(() => wordLengths([]), /no texts/);
 });
 
-Deno.test("colourGenre picks the most specific frequent genre", () => {
+Deno.test("colorGenre picks the most specific frequent genre", () => {
   const genres = [["A", "B"], ["A"], ["A", "B"], ["A", "C"], ["D"]];
   // Frequencies: A 4, B 2, then C and D 1 each (C first by name).
-  assert.deepEqual(colourGenre(genres, { top: 2 }), ["B", "A", "B", "A", "Other genres"]);
+  assert.deepEqual(colorGenre(genres, { top: 2 }), ["B", "A", "B", "A", "Other genres"]);
 });
 
 Deno.test("htmlTable escapes data and textTable aligns columns", () => {

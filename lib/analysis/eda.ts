@@ -65,16 +65,16 @@ export function wordLengths(
 }
 
 /**
- * One colour label per title for plots: among the `top` most frequent genres, the title's rarest
+ * One colour label (the `color` field of a scatter) per title for plots: among the `top` most frequent genres, the title's rarest
  * one (the most specific), else `"Other genres"`.
  *
  * @example
  * ```ts
- * colourGenre([["Dramas", "International Movies"], ["Anime Series"]], { top: 2 });
+ * colorGenre([["Dramas", "International Movies"], ["Anime Series"]], { top: 2 });
  * // ["Dramas", "Other genres"] when Dramas and International Movies are the top two
  * ```
  */
-export function colourGenre(genres: readonly string[][], options: { top?: number } = {}): string[] {
+export function colorGenre(genres: readonly string[][], options: { top?: number } = {}): string[] {
   const top = options.top ?? 10;
   const freq = countBy(genres.flat());
   const rank = new Map(freq.slice(0, top).map((f, i) => [f.value, i]));

@@ -234,7 +234,7 @@ export class RandomState {
    * @example
    * ```ts
    * const rs = new RandomState(42);
-   * const treeSeed = rs.randint(0, 2147483647); // what RandomForest gives each tree
+   * const treeSeed = rs.randint(0, 2147483647); // what RandomForestClassifier gives each tree
    * const rows = new RandomState(treeSeed).randint(0, 100, { size: 100 });
    * ```
    */

@@ -15,7 +15,7 @@ import { EnsembleClassifier } from "./ensemble_classifier.ts";
 import type { EstimatorKind, MultiLabelEstimator } from "../core/estimator.ts";
 import { LogisticRegression } from "./logistic_regression.ts";
 import { MlpClassifier } from "./mlp_classifier.ts";
-import { RandomForest } from "./forest/random_forest.ts";
+import { RandomForestClassifier } from "./forest/random_forest_classifier.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { StackedClassifier } from "./stacked_classifier.ts";
 import { ThresholdedClassifier } from "./thresholded_classifier.ts";
@@ -29,7 +29,7 @@ const ESTIMATOR_FILE = "estimator.json";
 const LOADERS: Record<EstimatorKind, (dir: string) => Promise<MultiLabelEstimator>> = {
   logistic_regression: (dir) => LogisticRegression.load(dir),
   mlp: (dir) => MlpClassifier.load(dir),
-  random_forest: (dir) => RandomForest.load(dir, { progress: false }),
+  random_forest: (dir) => RandomForestClassifier.load(dir, { progress: false }),
   stacked: (dir) => StackedClassifier.load(dir),
   ensemble: (dir) => EnsembleClassifier.load(dir),
   thresholded: (dir) => ThresholdedClassifier.load(dir),

@@ -8,7 +8,10 @@
  */
 
 import { LogisticRegression } from "../models/logistic_regression.ts";
-import { RandomForest, type RandomForestOptions } from "../models/forest/random_forest.ts";
+import {
+  RandomForestClassifier,
+  type RandomForestOptions,
+} from "../models/forest/random_forest_classifier.ts";
 
 /** The study's random forest settings (scikit-learn names in brackets). */
 export const STUDY_RF_OPTIONS: Readonly<
@@ -49,6 +52,6 @@ export function makeStudyLr(): LogisticRegression {
  * await rf.fit(XTrain, yTrain);
  * ```
  */
-export function makeStudyRf(options: RandomForestOptions = {}): RandomForest {
-  return new RandomForest({ ...STUDY_RF_OPTIONS, ...options });
+export function makeStudyRf(options: RandomForestOptions = {}): RandomForestClassifier {
+  return new RandomForestClassifier({ ...STUDY_RF_OPTIONS, ...options });
 }

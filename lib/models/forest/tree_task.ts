@@ -1,6 +1,6 @@
 /**
  * One random-forest tree as an independent task: bootstrap draw, class weights and growth. Used
- * by the Web Workers of {@linkcode ./random_forest.ts} and by its in-thread mode, so a tree is the
+ * by the Web Workers of {@linkcode ./random_forest_classifier.ts} and by its in-thread mode, so a tree is the
  * same whichever thread builds it: all its randomness comes from `(seed, label, tree index)`.
  *
  * Weights follow scikit-learn's `RandomForestClassifier`:

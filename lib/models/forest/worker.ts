@@ -1,5 +1,5 @@
 /**
- * Web Worker of {@linkcode ./random_forest.ts}: receives the shared training data once, then
+ * Web Worker of {@linkcode ./random_forest_classifier.ts}: receives the shared training data once, then
  * builds batches of trees and posts them back as transferable typed arrays.
  *
  * Messages in: `{ type: "init", ctx }` (a {@linkcode ForestTrainingContext} whose big arrays

@@ -17,7 +17,7 @@
  * `SharedArrayBuffer`. A tree's randomness depends only on `(seed, label, tree index)`, so the
  * fitted forest is the same for any number of workers.
  *
- * ## Saved format (`save(dir)` / `RandomForest.load(dir)`)
+ * ## Saved format (`save(dir)` / `RandomForestClassifier.load(dir)`)
  *
  * | file | content |
  * | --- | --- |
@@ -50,7 +50,7 @@ import { ProgressBar } from "../../display/progress.ts";
 
 export type { ClassWeight } from "./tree_task.ts";
 
-/** Options of {@linkcode RandomForest} (defaults = the study's configuration). */
+/** Options of {@linkcode RandomForestClassifier} (defaults = the study's configuration). */
 export interface RandomForestOptions {
   /** Trees per forest (default 100). */
   nEstimators?: number;
@@ -115,7 +115,7 @@ interface SavedForestJson {
 
 function checkInt(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) {
-    throw new RangeError(`RandomForest: ${name} is ${v}; use an integer >= ${min}`);
+    throw new RangeError(`RandomForestClassifier: ${name} is ${v}; use an integer >= ${min}`);
   }
 }
 
@@ -140,7 +140,7 @@ export function resolveMaxFeatures(
   else if (maxFeatures > 0 && maxFeatures < 1) m = Math.floor(maxFeatures * nFeatures);
   else {
     throw new RangeError(
-      `RandomForest: maxFeatures is ${maxFeatures}; use "sqrt", "log2", null, an integer >= 1 ` +
+      `RandomForestClassifier: maxFeatures is ${maxFeatures}; use "sqrt", "log2", null, an integer >= 1 ` +
         "or a fraction in (0, 1)",
     );
   }
@@ -155,18 +155,18 @@ export function resolveMaxFeatures(
  * import { fromRows, labelsFromRows } from "../../core/matrix.ts";
  * const X = fromRows([[0, 1], [1, 0], [0, 0], [1, 1]]);
  * const Y = labelsFromRows([[0], [1], [0], [1]]);
- * const rf = new RandomForest({ nEstimators: 10, progress: false });
+ * const rf = new RandomForestClassifier({ nEstimators: 10, progress: false });
  * await rf.fit(X, Y);
  * const P = await rf.predictProba(X); // rows × labels, P(label = 1)
  * const yHat = await rf.predict(X, 0.5);
  * ```
  */
-export class RandomForest implements MultiLabelEstimator {
+export class RandomForestClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "random_forest";
   /** The estimator's settings (those that shape the model). */
   readonly options: ResolvedForestOptions;
-  /** Workers used by {@linkcode RandomForest.fit}. */
+  /** Workers used by {@linkcode RandomForestClassifier.fit}. */
   readonly workers: number;
   /** Whether a progress bar is drawn. */
   readonly progress: boolean;
@@ -191,7 +191,7 @@ export class RandomForest implements MultiLabelEstimator {
     checkInt("seed", o.seed, 0);
     if (![null, "balanced", "balanced_subsample"].includes(o.classWeight)) {
       throw new RangeError(
-        `RandomForest: classWeight is ${o.classWeight}; use "balanced_subsample", "balanced" ` +
+        `RandomForestClassifier: classWeight is ${o.classWeight}; use "balanced_subsample", "balanced" ` +
           "or null",
       );
     }
@@ -218,10 +218,12 @@ export class RandomForest implements MultiLabelEstimator {
     const nForests = this.options.multiOutput ? 1 : f.nLabels;
     const nT = this.options.nEstimators;
     if (!Number.isInteger(label) || label < 0 || label >= nForests) {
-      throw new RangeError(`RandomForest.tree: label ${label} is outside 0..${nForests - 1}`);
+      throw new RangeError(
+        `RandomForestClassifier.tree: label ${label} is outside 0..${nForests - 1}`,
+      );
     }
     if (!Number.isInteger(t) || t < 0 || t >= nT) {
-      throw new RangeError(`RandomForest.tree: tree ${t} is outside 0..${nT - 1}`);
+      throw new RangeError(`RandomForestClassifier.tree: tree ${t} is outside 0..${nT - 1}`);
     }
     const g = label * nT + t;
     const a = f.treeOffsets[g];
@@ -243,17 +245,17 @@ export class RandomForest implements MultiLabelEstimator {
    * finite values; `Y` holds 0/1 with the same number of rows.
    */
   async fit(X: Matrix, Y: LabelMatrix): Promise<this> {
-    assertShape(X, "RandomForest.fit X");
-    assertShape(Y, "RandomForest.fit Y");
+    assertShape(X, "RandomForestClassifier.fit X");
+    assertShape(Y, "RandomForestClassifier.fit Y");
     if (X.rows !== Y.rows) {
       throw new RangeError(
-        `RandomForest.fit: X has ${X.rows} rows but Y has ${Y.rows}; give one label row per ` +
+        `RandomForestClassifier.fit: X has ${X.rows} rows but Y has ${Y.rows}; give one label row per ` +
           "sample",
       );
     }
     if (X.rows < 2 || X.cols < 1 || Y.cols < 1) {
       throw new RangeError(
-        `RandomForest.fit: got X ${X.rows}×${X.cols} and Y ${Y.rows}×${Y.cols}; need at least ` +
+        `RandomForestClassifier.fit: got X ${X.rows}×${X.cols} and Y ${Y.rows}×${Y.cols}; need at least ` +
           "2 rows, 1 feature and 1 label",
       );
     }
@@ -261,12 +263,14 @@ export class RandomForest implements MultiLabelEstimator {
       if (Y.data[i] > 1) {
         const row = Math.floor(i / Y.cols);
         throw new RangeError(
-          `RandomForest.fit: Y row ${row}, column ${i - row * Y.cols} is ${Y.data[i]}; labels ` +
+          `RandomForestClassifier.fit: Y row ${row}, column ${i - row * Y.cols} is ${
+            Y.data[i]
+          }; labels ` +
             "must be 0 or 1",
         );
       }
     }
-    assertFinite(X, "RandomForest.fit X");
+    assertFinite(X, "RandomForestClassifier.fit X");
     const o = this.options;
     const binner = new FeatureBinner({ maxBins: o.maxBins }).fit(X);
     const binned = binner.transform(X, { shared: this.workers > 0 });
@@ -334,10 +338,10 @@ export class RandomForest implements MultiLabelEstimator {
     return this.predictProbaSync(X);
   }
 
-  /** Synchronous {@linkcode RandomForest.predictProba}. */
+  /** Synchronous {@linkcode RandomForestClassifier.predictProba}. */
   predictProbaSync(X: Matrix): Matrix {
     const f = this.#need("predictProba");
-    checkFeatures(X, "RandomForest.predictProba", f.nFeatures);
+    checkFeatures(X, "RandomForestClassifier.predictProba", f.nFeatures);
     const L = f.nLabels;
     const nT = this.options.nEstimators;
     const multi = this.options.multiOutput;
@@ -405,15 +409,15 @@ export class RandomForest implements MultiLabelEstimator {
   }
 
   /**
-   * Loads a forest written by {@linkcode RandomForest.save}.
+   * Loads a forest written by {@linkcode RandomForestClassifier.save}.
    *
    * @example
    * ```ts ignore
-   * const rf = await RandomForest.load("processed_data/models/random_forest");
+   * const rf = await RandomForestClassifier.load("processed_data/models/random_forest");
    * ```
    */
   static async load(dir: string, options: { workers?: number; progress?: boolean } = {}): Promise<
-    RandomForest
+    RandomForestClassifier
   > {
     const metaPath = join(dir, "forest.json");
     let meta: SavedForestJson;
@@ -421,17 +425,19 @@ export class RandomForest implements MultiLabelEstimator {
       meta = JSON.parse(await Deno.readTextFile(metaPath));
     } catch (err) {
       throw new Error(
-        `RandomForest.load: cannot read ${metaPath} (${(err as Error).message}); save a fitted ` +
+        `RandomForestClassifier.load: cannot read ${metaPath} (${
+          (err as Error).message
+        }); save a fitted ` +
           "forest there first",
       );
     }
     if (meta.format !== "random-forest" || meta.version !== 1) {
       throw new Error(
-        `RandomForest.load: ${metaPath} is not a version-1 random-forest file (format ` +
+        `RandomForestClassifier.load: ${metaPath} is not a version-1 random-forest file (format ` +
           `${meta.format}, version ${meta.version})`,
       );
     }
-    const rf = new RandomForest({ ...meta.options, ...options });
+    const rf = new RandomForestClassifier({ ...meta.options, ...options });
     const K = meta.multiOutput ? meta.nLabels : 1;
     const nTrees = (meta.multiOutput ? 1 : meta.nLabels) * meta.options.nEstimators;
     const n = meta.nodes;
@@ -452,7 +458,9 @@ export class RandomForest implements MultiLabelEstimator {
 
   #need(what: string): FittedForest {
     if (this.#fitted === null) {
-      throw new Error(`RandomForest.${what}: the forest is not fitted; call fit() or load() first`);
+      throw new Error(
+        `RandomForestClassifier.${what}: the forest is not fitted; call fit() or load() first`,
+      );
     }
     return this.#fitted;
   }
@@ -515,7 +523,11 @@ async function runPool(
         w.onmessage = (e: MessageEvent<ForestReply>) => {
           const m = e.data;
           if (m.type === "error") {
-            reject(new Error(`RandomForest.fit: a worker failed on task ${m.id}: ${m.message}`));
+            reject(
+              new Error(
+                `RandomForestClassifier.fit: a worker failed on task ${m.id}: ${m.message}`,
+              ),
+            );
             return;
           }
           results[m.id] = m.trees;
@@ -525,7 +537,7 @@ async function runPool(
         };
         w.onerror = (e: ErrorEvent) => {
           e.preventDefault();
-          reject(new Error(`RandomForest.fit: a worker crashed: ${e.message}`));
+          reject(new Error(`RandomForestClassifier.fit: a worker crashed: ${e.message}`));
         };
         w.postMessage({ type: "init", ctx });
         // Two batches in flight per worker hide the message round trip.
