@@ -1,5 +1,5 @@
 /**
- * The record of how the project's default model (lib/best_model.ts) was chosen: every candidate
+ * The record of how the project's default model (lib/pipeline/best_model.ts) was chosen: every candidate
  * is scored by 5-fold cross-validation on the TRAINING rows only (stratified by genre count,
  * seed 42), from out-of-fold (OOF) probabilities. Test rows are read only by `--stage final`.
  *
@@ -33,7 +33,7 @@ import { MlpClassifier, type MlpClassifierOptions } from "../lib/models/mlp_clas
 import { readMatrix, readNpy, writeNpy } from "../lib/io/npy.ts";
 import { BLOCK_FILES, type FeatureBlock } from "../lib/features/processed_data.ts";
 import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
-import { makeStudyLr } from "../lib/pipeline/study_models.ts";
+import { makeStudyLr } from "../lib/pipeline/model_catalog.ts";
 import { tuneThresholds } from "../lib/model_selection/threshold_tuning.ts";
 
 function arg(name: string, fallback: string): string {
@@ -244,7 +244,7 @@ if (stage === "features") {
     X,
   );
 } else if (stage === "best") {
-  // The configuration in lib/best_model.ts, exactly as the train stage will build it.
+  // The configuration in lib/pipeline/best_model.ts, exactly as the train stage will build it.
   await oofOf(
     `best_${BEST_MODEL.features.join("+")}`,
     () => makeBestModel(),

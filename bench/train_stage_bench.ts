@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { makeStudyLr, makeStudyRf } from "../lib/pipeline/study_models.ts";
+import { makeStudyLr, makeStudyRf } from "../lib/pipeline/model_catalog.ts";
 import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
 import { loadProcessed } from "../lib/features/processed_data.ts";
 import { trainModel } from "../lib/pipeline/train_stage.ts";

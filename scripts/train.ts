@@ -10,7 +10,8 @@
  */
 
 import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
-import { modelSpecs, trainProject } from "../lib/pipeline/model_specs.ts";
+import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
+import { trainModels } from "../lib/pipeline/train_models.ts";
 import { resultsTables } from "../lib/report/results_table.ts";
 
 const USAGE =
@@ -35,7 +36,7 @@ if (import.meta.main) {
       }
     }
     const t0 = performance.now();
-    const metrics = await trainProject({
+    const metrics = await trainModels({
       dir: values.dir,
       models,
       ablation: !values["no-ablation"],

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { trainProject } from "./model_specs.ts";
+import { trainModels } from "./train_models.ts";
 import { runPreprocess } from "./preprocess.ts";
 import { type MetricsFile, readMetricsFile } from "./metrics_file.ts";
 import { type ProcessedConfig, readConfig } from "../features/processed_data.ts";
@@ -66,6 +66,6 @@ export async function ensureTrained(options: { retrain?: boolean } = {}): Promis
       // Not trained yet: train below.
     }
   }
-  const metrics = await trainProject({ dir: NOTEBOOK_PROCESSED_DIR });
+  const metrics = await trainModels({ dir: NOTEBOOK_PROCESSED_DIR });
   return { metrics, ranNow: true };
 }

@@ -115,7 +115,7 @@ export async function loadFeatures(dir: string, features: FeatureBlock[]): Promi
  *
  * @example
  * ```ts
- * import { makeStudyLr } from "./study_models.ts";
+ * import { makeStudyLr } from "./model_catalog.ts";
  * const spec: ModelSpec = {
  *   name: "study_lr",
  *   description: "LR",

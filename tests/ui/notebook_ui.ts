@@ -293,7 +293,7 @@ function committedCharts(nb: Notebook): number {
 /** The scratch notebook: trains the study forest on a copy of processed_data/features (a forced stage). */
 function progressNotebook(): Notebook {
   const source = [
-    'import { trainProject } from "../lib/pipeline/model_specs.ts";',
+    'import { trainModels } from "../lib/pipeline/train_models.ts";',
     'import { NOTEBOOK_PROCESSED_DIR } from "../lib/pipeline/notebook_stages.ts";',
     'const dir = await Deno.makeTempDir({ prefix: "ui-progress-" });',
     "const copy = async (from: string, to: string): Promise<void> => {",
@@ -304,7 +304,7 @@ function progressNotebook(): Notebook {
     "  }",
     "};",
     "await copy(`${NOTEBOOK_PROCESSED_DIR}/features`, `${dir}/features`);",
-    'await trainProject({ dir, models: ["study_rf"], ablation: false });',
+    'await trainModels({ dir, models: ["study_rf"], ablation: false });',
     "await Deno.remove(dir, { recursive: true });",
     'console.log("trained study_rf in a scratch folder");',
   ].join("\n");
