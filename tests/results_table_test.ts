@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { parseMetricsFile } from "../lib/pipeline/metrics_file.ts";
+import { PUBLISHED_TEST_SCORES } from "../lib/report/study_reference.ts";
 import {
   markdownTable,
-  PUBLISHED_TEST_SCORES,
   publishedCounterpart,
   readmeResults,
   RESULTS_END,

@@ -132,25 +132,6 @@ export function hstack(blocks: Matrix<MatrixData>[]): Matrix {
 }
 
 /**
- * Copies the listed columns into a new matrix of the same element type.
- *
- * @example
- * ```ts
- * takeColumns(fromRows([[1, 2, 3]]), [2, 0]).data; // [3, 1]
- * ```
- */
-export function takeColumns<T extends MatrixData>(
-  m: Matrix<T>,
-  cols: ArrayLike<number>,
-): Matrix<T> {
-  const out = new (m.data.constructor as { new (n: number): T })(m.rows * cols.length);
-  for (let i = 0; i < m.rows; i++) {
-    for (let k = 0; k < cols.length; k++) out[i * cols.length + k] = m.data[i * m.cols + cols[k]];
-  }
-  return { rows: m.rows, cols: cols.length, data: out };
-}
-
-/**
  * Checks that a matrix's data length matches its shape; throws a clear error otherwise.
  *
  * @example

@@ -31,9 +31,6 @@ export type NpyWriteDtype = "<f4" | "<f8" | "<i4" | "|u1";
 /** Typed arrays an `.npy` file is read into or written from. */
 export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-/** A 1-D typed array written as shape `(n,)`. */
-export type TypedArray1D = NpyData;
-
 /** A decoded array: the file's dtype, its shape and the row-major (C order) values. */
 export interface NpyArray<T extends NpyData = NpyData> {
   /** The dtype written in the file (an `<i8` file stays `"<i8"` even though `data` is converted). */
@@ -157,7 +154,7 @@ function shapeRepr(shape: readonly number[]): string {
  * ```
  */
 export function encodeNpy(
-  array: Matrix<NpyData> | TypedArray1D,
+  array: Matrix<NpyData> | NpyData,
   options: EncodeNpyOptions = {},
 ): Uint8Array {
   let shape: number[];
@@ -220,7 +217,7 @@ export function encodeNpy(
  */
 export async function writeNpy(
   path: string,
-  array: Matrix<NpyData> | TypedArray1D,
+  array: Matrix<NpyData> | NpyData,
   options: EncodeNpyOptions = {},
 ): Promise<void> {
   let bytes: Uint8Array;

@@ -7,36 +7,7 @@
  */
 
 import { type ModelMetrics, parseMetricsFile } from "../pipeline/metrics_file.ts";
-
-/** Test scores of one model as published by the reference study (fractions, not percent). */
-export interface PublishedScores {
-  /** Macro-averaged F1 over the genres. */
-  f1_macro: number;
-  /** Micro-averaged F1. */
-  f1_micro: number;
-  /** Exact-match (subset) accuracy: all genres of a title right. */
-  exact_match: number;
-}
-
-/**
- * Test-set scores published by the reference study on the same Netflix genre data: logistic
- * regression (F1 macro 0.2604, F1 micro 0.5696, exact match 19.26 %) and random forest
- * (F1 macro 0.3783, F1 micro 0.5329, exact match 1.60 %). Exact match is stored as a fraction.
- *
- * @example
- * ```ts
- * PUBLISHED_TEST_SCORES["Logistic Regression"].f1_micro; // 0.5696
- * ```
- */
-export const PUBLISHED_TEST_SCORES: Readonly<Record<string, Readonly<PublishedScores>>> = Object
-  .freeze({
-    "Logistic Regression": Object.freeze({
-      f1_macro: 0.2604,
-      f1_micro: 0.5696,
-      exact_match: 0.1926,
-    }),
-    "Random Forest": Object.freeze({ f1_macro: 0.3783, f1_micro: 0.5329, exact_match: 0.016 }),
-  });
+import { PUBLISHED_TEST_SCORES, type PublishedScores } from "./study_reference.ts";
 
 /**
  * What the tables read of one model's entry in metrics.json (a view of
@@ -46,7 +17,7 @@ export type ModelScores =
   & Pick<ModelMetrics, "f1_macro" | "f1_micro" | "exact_match">
   & Partial<Pick<ModelMetrics, "f1_samples" | "f1_weighted" | "hamming_loss" | "fit_seconds">>;
 
-/** What the tables read of metrics.json (a view of the `MetricsFile` type of lib/metrics_file.ts). */
+/** What the tables read of metrics.json (a view of the `MetricsFile` type of lib/pipeline/metrics_file.ts). */
 export interface ResultsInput {
   /** Name of the selected model (a key of `models`). */
   best: string;

@@ -24,7 +24,6 @@
 
 import type { BinnedMatrix } from "./feature_binning.ts";
 import { ForestRandom } from "./seeded_random.ts";
-import type { Matrix } from "../../core/matrix.ts";
 
 /** A fitted tree as flat arrays indexed by node (node 0 is the root). */
 export interface TreeArrays {
@@ -540,41 +539,5 @@ class TreeBuffer {
       right: this.right.slice(0, n),
       value: this.value.slice(0, n * this.#K),
     };
-  }
-}
-
-/**
- * Adds the tree's leaf values for every row of `X` (raw float features) into `out`
- * (`X.rows × nOutputs`, row-major).
- *
- * @example
- * ```ts
- * import { fromRows } from "../../core/matrix.ts";
- * const tree: TreeArrays = {
- *   nodeCount: 3, nOutputs: 1,
- *   feature: new Int32Array([0, -1, -1]), threshold: new Float32Array([1.5, 0, 0]),
- *   left: new Int32Array([1, -1, -1]), right: new Int32Array([2, -1, -1]),
- *   value: new Float32Array([0.5, 0, 1]),
- * };
- * const out = new Float64Array(2);
- * addTreeProba(tree, fromRows([[1], [2]]), out); // out = [0, 1]
- * ```
- */
-export function addTreeProba(tree: TreeArrays, X: Matrix, out: Float64Array): void {
-  const { feature, threshold, left, right, value } = tree;
-  const K = tree.nOutputs;
-  const cols = X.cols;
-  const x = X.data;
-  for (let r = 0; r < X.rows; r++) {
-    const xo = r * cols;
-    let node = 0;
-    let f = feature[0];
-    while (f >= 0) {
-      node = x[xo + f] <= threshold[node] ? left[node] : right[node];
-      f = feature[node];
-    }
-    const vo = node * K;
-    const oo = r * K;
-    for (let k = 0; k < K; k++) out[oo + k] += value[vo + k];
   }
 }
