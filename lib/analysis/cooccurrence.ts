@@ -108,6 +108,8 @@ export function topPairs(
  *
  * @example
  * ```ts
+ * import type { LabelMatrix } from "../core/matrix.ts";
+ * declare const Y: LabelMatrix, names: string[];
  * const cells = matrixCells(cooccurrence(Y), names, { skipDiagonal: true });
  * ```
  */

@@ -25,7 +25,9 @@ export interface ErrorExample {
  *
  * @example
  * ```ts
- * const worst = worstPredictions(yTest, yPred, { names: config.genres, k: 10 });
+ * import type { LabelMatrix } from "../core/matrix.ts";
+ * declare const yTest: LabelMatrix, yPred: LabelMatrix, genres: string[];
+ * const worst = worstPredictions(yTest, yPred, { names: genres, k: 10 });
  * ```
  */
 export function worstPredictions(

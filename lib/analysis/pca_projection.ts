@@ -31,6 +31,8 @@ export interface PcaResult {
  *
  * @example
  * ```ts
+ * import type { Matrix } from "../core/matrix.ts";
+ * declare const embeddings: Matrix;
  * const { coordinates } = pcaProject(embeddings);
  * const [x0, y0] = coordinates.data.subarray(0, 2);
  * ```

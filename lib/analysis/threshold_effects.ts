@@ -24,6 +24,8 @@ export interface ThresholdEffect {
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * declare const yTrain: LabelMatrix, oof: Matrix;
  * const effects = thresholdEffects(yTrain, oof, [0.1, 0.2, 0.3]);
  * ```
  */

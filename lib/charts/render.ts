@@ -15,15 +15,8 @@ import { PROJECT_ROOT, projectPath } from "../io/project_paths.ts";
 import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec } from "./spec.ts";
 import { estimateTextWidth } from "./text_width.ts";
 
-/**
- * The project's `reports/figures` folder (resolved from this file, not the working directory).
- *
- * @example
- * ```ts
- * const file = `${DEFAULT_FIGURE_DIR}/f1_per_genre.svg`;
- * ```
- */
-export const DEFAULT_FIGURE_DIR: string = projectPath("reports", "figures");
+/** The project's `reports/figures` folder (resolved from this file, not the working directory). */
+const DEFAULT_FIGURE_DIR: string = projectPath("reports", "figures");
 
 /** A path relative to the project root when inside it (keeps machine paths out of notebooks). */
 function displayPath(path: string): string {

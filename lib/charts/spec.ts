@@ -16,7 +16,9 @@
  *
  * @example
  * ```ts
- * barChart(rows, { x: "genre", y: "n", title: "t" }).$schema === VEGA_LITE_V5_SCHEMA; // true
+ * import { barChart } from "./bar_charts.ts";
+ * barChart([{ genre: "Dramas", n: 3 }], { x: "genre", y: "n", title: "t" }).$schema ===
+ *   VEGA_LITE_V5_SCHEMA; // true
  * ```
  */
 export const VEGA_LITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
@@ -48,18 +50,11 @@ export interface ChartOptions {
   description?: string;
 }
 
-/**
- * Font stack whose widths the server-side text measurement in `text_width.ts` assumes.
- *
- * @example
- * ```ts
- * const spec = { ...barChart(rows, opts), config: { font: CHART_FONT } };
- * ```
- */
-export const CHART_FONT = "DejaVu Sans, Verdana, Geneva, sans-serif";
+/** Font stack whose widths the server-side text measurement in `text_width.ts` assumes. */
+const CHART_FONT = "DejaVu Sans, Verdana, Geneva, sans-serif";
 
 /** The config every spec carries: font, sizes, label limits. */
-export const BASE_CONFIG = {
+const BASE_CONFIG = {
   font: CHART_FONT,
   background: "white",
   padding: 8,

@@ -28,19 +28,6 @@ export interface Matrix<T extends MatrixData = Float32Array> {
 export type LabelMatrix = Matrix<Uint8Array>;
 
 /**
- * Creates a zero-filled float32 matrix.
- *
- * @example
- * ```ts
- * const m = zeros(2, 3);
- * console.log(m.data.length); // 6
- * ```
- */
-export function zeros(rows: number, cols: number): Matrix {
-  return { rows, cols, data: new Float32Array(rows * cols) };
-}
-
-/**
  * Builds a matrix from nested arrays (handy in tests and notebooks).
  *
  * @example
@@ -136,7 +123,7 @@ export function hstack(blocks: Matrix<MatrixData>[]): Matrix {
  *
  * @example
  * ```ts
- * assertShape(zeros(2, 2), "X");
+ * assertShape({ rows: 2, cols: 2, data: new Float32Array(4) }, "X");
  * ```
  */
 export function assertShape(m: Matrix<MatrixData>, name: string): void {

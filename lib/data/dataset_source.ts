@@ -9,7 +9,7 @@ import { atomicWrite } from "../io/atomic_write.ts";
 import { sha256Hex } from "../core/sha256.ts";
 
 /** The study's published data file. */
-export const DATASET_URL =
+const DATASET_URL =
   "https://raw.githubusercontent.com/redswimmer/netflix-genre-prediction/main/NetFlix.csv";
 
 /** SHA-256 of the published NetFlix.csv (7,787 titles). */

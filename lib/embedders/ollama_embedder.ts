@@ -17,10 +17,10 @@ import { ProgressBar } from "../display/progress.ts";
 import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 
 /** Default cache folder (relative to the working directory). */
-export const DEFAULT_OLLAMA_CACHE_DIR = "processed_data/cache/ollama";
+const DEFAULT_OLLAMA_CACHE_DIR = "processed_data/cache/ollama";
 
 /** File written by {@linkcode OllamaEmbedder.save}. */
-export const OLLAMA_EMBEDDER_FILE = "ollama_embedder.json";
+const OLLAMA_EMBEDDER_FILE = "ollama_embedder.json";
 
 /** Options for {@linkcode OllamaEmbedder}. */
 export interface OllamaEmbedderOptions {

@@ -9,10 +9,10 @@
 import { Ollama } from "ollama";
 
 /** Ollama's default port. */
-export const OLLAMA_DEFAULT_PORT = 11434;
+const OLLAMA_DEFAULT_PORT = 11434;
 
 /** Ollama's default address (what `ollama serve` listens on). */
-export const OLLAMA_DEFAULT_HOST = `http://127.0.0.1:${OLLAMA_DEFAULT_PORT}`;
+const OLLAMA_DEFAULT_HOST = `http://127.0.0.1:${OLLAMA_DEFAULT_PORT}`;
 
 /**
  * Turns an `OLLAMA_HOST`-style value into a full base URL without a trailing slash:

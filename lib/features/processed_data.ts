@@ -39,7 +39,7 @@ export const DEFAULT_FEATURES: FeatureBlock[] = ["text", "categorical"];
 export const DEFAULT_PROCESSED_DIR = "processed_data";
 
 /** The sub-folder preprocess writes as one unit. */
-export const FEATURES_SUBDIR = "features";
+const FEATURES_SUBDIR = "features";
 
 /**
  * The features folder of a processed folder.

@@ -28,6 +28,7 @@ export function projectPath(...parts: string[]): string {
  *
  * @example
  * ```ts
+ * import { readTitles } from "../data/netflix_csv.ts";
  * const { titles } = await readTitles(dataPath());
  * ```
  */

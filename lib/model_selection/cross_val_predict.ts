@@ -21,6 +21,10 @@ export interface CrossValOptions {
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { LogisticRegression } from "../models/logistic_regression.ts";
+ * import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix;
  * const folds = stratifiedKFold(genreCountStrata(yTrain), { nSplits: 5, seed: 42 });
  * const oof = await crossValPredictProba(() => new LogisticRegression(), [XTrain, yTrain], { folds });
  * ```

@@ -112,6 +112,8 @@ export function kFold(nSamples: number, options: KFoldOptions = {}): Split[] {
  *
  * @example
  * ```ts
+ * import type { LabelMatrix } from "../core/matrix.ts";
+ * declare const Y: LabelMatrix;
  * const strata = genreCountStrata(Y); // 1, 2 or 3 genres per title
  * const folds = stratifiedKFold(strata, { nSplits: 5, seed: 42 });
  * ```
@@ -171,6 +173,7 @@ export function stratifiedKFold(
  *
  * @example
  * ```ts
+ * import { labelsFromRows } from "../core/matrix.ts";
  * genreCountStrata(labelsFromRows([[1, 0, 1], [0, 1, 0]])); // Int32Array [2, 1]
  * ```
  */

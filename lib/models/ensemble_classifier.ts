@@ -25,6 +25,10 @@ export interface EnsembleOptions {
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { LogisticRegression } from "./logistic_regression.ts";
+ * import { MlpClassifier } from "./mlp_classifier.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
  * const ens = new EnsembleClassifier([new LogisticRegression(), new MlpClassifier()]);
  * await ens.fit(XTrain, yTrain);
  * const P = await ens.predictProba(XTest);

@@ -78,7 +78,7 @@ function cubicMin(
  * @example
  * ```ts
  * // φ(α) = (α - 2)², starting slope -4
- * const r = wolfeLineSearch((a) => ({ f: (a - 2) ** 2, df: 2 * (a - 2) }), 4, -4, 1);
+ * const r = wolfeLineSearch((a) => ({ f: (a - 2) ** 2, df: 2 * (a - 2) }), 4, -4, { alpha0: 1 });
  * console.log(r.ok, r.alpha); // true, a step with |φ'(α)| <= 0.9·4
  * ```
  */

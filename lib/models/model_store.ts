@@ -21,7 +21,7 @@ import { StackedClassifier } from "./stacked_classifier.ts";
 import { ThresholdedClassifier } from "./thresholded_classifier.ts";
 
 /** Format tag of `estimator.json`. */
-export const ESTIMATOR_FORMAT = "netflix-genres-estimator/1";
+const ESTIMATOR_FORMAT = "netflix-genres-estimator/1";
 const ESTIMATOR_FILE = "estimator.json";
 
 // Arrow functions, so that the classes (which import this module for their parts) are only
@@ -36,7 +36,7 @@ const LOADERS: Record<EstimatorKind, (dir: string) => Promise<MultiLabelEstimato
 };
 
 /** Kinds of estimator the store can load. */
-export const ESTIMATOR_KINDS: readonly EstimatorKind[] = Object.keys(LOADERS) as EstimatorKind[];
+const ESTIMATOR_KINDS: readonly EstimatorKind[] = Object.keys(LOADERS) as EstimatorKind[];
 
 /**
  * Writes a fitted estimator to folder `dir` (created when missing): the estimator's own files

@@ -56,7 +56,9 @@ const STACKED_FILE = "stacked.json";
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
  * import { LogisticRegression } from "./logistic_regression.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
  * const model = new StackedClassifier(
  *   () => new LogisticRegression({ C: 4 }),
  *   () => new LogisticRegression({ C: 1 }),

@@ -39,6 +39,7 @@ export interface BestModelSpec {
  *
  * @example
  * ```ts
+ * import { loadProcessed } from "../features/processed_data.ts";
  * const data = await loadProcessed("processed_data", { features: BEST_MODEL.features });
  * ```
  */
@@ -64,6 +65,8 @@ export interface MakeBestModelOptions {
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
  * const model = makeBestModel({ seed: 0 });
  * await model.fit(XTrain, yTrain);
  * const P = await model.predictProba(XTest);

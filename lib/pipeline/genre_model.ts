@@ -35,7 +35,7 @@ import { ThresholdedClassifier, type ThresholdStrategy } from "../models/thresho
 import { type TitleRecord, titlesFromRecords } from "../data/title_records.ts";
 
 /** Format tag of a saved genre model's `manifest.json`. */
-export const MODEL_FORMAT = "netflix-genres-model/2";
+const MODEL_FORMAT = "netflix-genres-model/2";
 
 /** What the model was trained on. */
 export interface TrainingInfo {

@@ -63,7 +63,7 @@ export const ABLATION_SETS: FeatureBlock[][] = [
 ];
 
 /** The study's random forest settings (scikit-learn names in brackets). */
-export const STUDY_RF_OPTIONS: Readonly<
+const STUDY_RF_OPTIONS: Readonly<
   Required<Omit<RandomForestOptions, "workers" | "progress">>
 > = Object.freeze({
   nEstimators: 100, // n_estimators
@@ -82,6 +82,8 @@ export const STUDY_RF_OPTIONS: Readonly<
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
  * const lr = makeStudyLr();
  * await lr.fit(XTrain, yTrain);
  * const P = await lr.predictProba(XTest);
@@ -97,6 +99,8 @@ export function makeStudyLr(): LogisticRegression {
  *
  * @example
  * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix;
  * const rf = makeStudyRf({ progress: false });
  * await rf.fit(XTrain, yTrain);
  * ```

@@ -50,15 +50,8 @@ export interface Predictions {
   warnings: RowProblem[];
 }
 
-/**
- * Names of the saved models under `dir/models/` (folders with a manifest).
- *
- * @example
- * ```ts
- * await listModels("processed_data"); // ["best", "study_lr", "study_rf"]
- * ```
- */
-export async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<string[]> {
+/** Names of the saved models under `dir/models/` (folders with a manifest), sorted. */
+async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<string[]> {
   const names: string[] = [];
   try {
     for await (const e of Deno.readDir(join(dir, "models"))) {
@@ -72,15 +65,8 @@ export async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<s
   return names.sort();
 }
 
-/**
- * Loads the genre model to predict with, and checks it against the current features.
- *
- * @example
- * ```ts
- * const { model, name } = await openGenreModel({ model: "best" });
- * ```
- */
-export async function openGenreModel(
+/** Loads the genre model to predict with, and checks it against the current features. */
+async function openGenreModel(
   options: PredictOptions = {},
 ): Promise<{ model: GenreModel; name: string }> {
   const dir = options.dir ?? DEFAULT_PROCESSED_DIR;

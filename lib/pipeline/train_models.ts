@@ -26,13 +26,8 @@ export interface TrainModelsOptions {
 /**
  * Whether the lsa-vs-embeddinggemma comparison can run: asks the Ollama server (800 ms at most)
  * and says what to run, or why not.
- *
- * @example
- * ```ts
- * const { available, note } = await embedderComparison();
- * ```
  */
-export async function embedderComparison(): Promise<
+async function embedderComparison(): Promise<
   NonNullable<MetricsFile["embedder_comparison"]>
 > {
   const probe = await probeOllama({ timeoutMs: 800 });

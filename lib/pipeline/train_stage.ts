@@ -43,8 +43,6 @@ import {
   type ThresholdStrategy,
 } from "../models/thresholded_classifier.ts";
 
-export type { AblationResult, MetricsFile, ModelMetrics, ThresholdStrategy, ThresholdVariant };
-
 /** One model configuration the stage trains. */
 export interface ModelSpec {
   /** Key in metrics.json and folder name under models/. */
@@ -87,13 +85,8 @@ const dataCache = new Map<string, Promise<ProcessedData>>();
 /**
  * Loads the processed arrays for a feature set, memoised per folder, feature list and features
  * id: after preprocess is re-run, the next call reads the new arrays.
- *
- * @example
- * ```ts
- * const data = await loadFeatures("processed_data", ["text", "categorical"]);
- * ```
  */
-export async function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
+async function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
   const { id } = await readConfig(dir);
   const key = `${dir}|${features.join(",")}`;
   for (const k of dataCache.keys()) {
@@ -230,14 +223,8 @@ export async function trainModel(
 
 /**
  * Retrains a model spec on several feature sets (the ablation the study asked for but never ran).
- *
- * @example
- * ```ts
- * declare const bestSpec: ModelSpec;
- * const rows = await runAblation(bestSpec, [["text"], ["categorical"]], { save: false });
- * ```
  */
-export async function runAblation(
+async function runAblation(
   spec: ModelSpec,
   featureSets: FeatureBlock[][],
   options: TrainOptions = {},
@@ -376,6 +363,7 @@ export async function readPredictions(
  *
  * @example
  * ```ts
+ * import { readConfig } from "../features/processed_data.ts";
  * import { readMetricsFile } from "./metrics_file.ts";
  * const metrics = await readMetricsFile("processed_data");
  * const config = await readConfig("processed_data");

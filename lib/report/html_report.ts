@@ -117,6 +117,7 @@ pre code{background:none;padding:0}
  *
  * @example
  * ```ts
+ * import type { Notebook } from "../jupyter/notebook_json.ts";
  * const notebook: Notebook = JSON.parse(await Deno.readTextFile("reports/executed/01_eda.ipynb"));
  * const html = notebooksToHtml([{ name: "01_eda.ipynb", notebook }], { title: "Netflix genres" });
  * ```
@@ -209,6 +210,7 @@ ${sections.join("\n")}
  *
  * @example
  * ```ts
+ * import type { Notebook } from "../jupyter/notebook_json.ts";
  * const notebook: Notebook = JSON.parse(await Deno.readTextFile("reports/executed/01_eda.ipynb"));
  * await writeReport("reports/report.html", [{ name: "01_eda.ipynb", notebook }]);
  * ```

@@ -284,14 +284,8 @@ export interface AblationRow {
 /**
  * Markdown table of the ablation (the best model retrained on subsets of the feature blocks),
  * with the full model as the last row.
- *
- * @example
- * ```ts
- * const md = ablationTable({ text: { features: ["text"], n_features: 768, f1_macro: 0.4,
- *   f1_micro: 0.6, exact_match: 0.1, cv_f1_macro: 0.41 } });
- * ```
  */
-export function ablationTable(
+function ablationTable(
   ablation: Record<string, AblationRow>,
   options: { full?: AblationRow } = {},
 ): string {

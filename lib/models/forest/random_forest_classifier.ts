@@ -48,8 +48,6 @@ import { binarize } from "../../metrics/multi_label_metrics.ts";
 import { readNpy, writeNpy } from "../../io/npy.ts";
 import { ProgressBar } from "../../display/progress.ts";
 
-export type { ClassWeight } from "./tree_task.ts";
-
 /** Options of {@linkcode RandomForestClassifier} (defaults = the study's configuration). */
 export interface RandomForestOptions {
   /** Trees per forest (default 100). */
@@ -120,15 +118,10 @@ function checkInt(name: string, v: number, min: number): void {
 }
 
 /**
- * Features examined per node for `maxFeatures` and `nFeatures` features (as scikit-learn).
- *
- * @example
- * ```ts
- * resolveMaxFeatures("sqrt", 785); // 28
- * resolveMaxFeatures(0.5, 10); // 5
- * ```
+ * Features examined per node for `maxFeatures` and `nFeatures` features (as scikit-learn):
+ * `("sqrt", 785)` gives 28, `(0.5, 10)` gives 5.
  */
-export function resolveMaxFeatures(
+function resolveMaxFeatures(
   maxFeatures: "sqrt" | "log2" | number | null,
   nFeatures: number,
 ): number {
