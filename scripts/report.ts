@@ -1,7 +1,7 @@
 /**
  * Runs the project notebooks headless on the Deno Jupyter kernel and writes one HTML report.
  *
- * Usage: `deno task report [--notebooks 01_eda,02_features] [--sample N] [--inplace]
+ * Usage: `deno task report [--notebooks 01_eda,02_preprocessing] [--sample N] [--inplace]
  *         [--timeout SECONDS] [--out reports/report.html]`
  *
  * - Checks that `jupyter nbconvert` is installed (prints how to install it and exits with code 2

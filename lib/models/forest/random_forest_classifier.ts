@@ -144,7 +144,7 @@ function resolveMaxFeatures(
  * Random forest estimator: `fit`, `predictProba`, `predict`, `save`/`load`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { fromRows, labelsFromRows } from "../../core/matrix.ts";
  * const X = fromRows([[0, 1], [1, 0], [0, 0], [1, 1]]);
  * const Y = labelsFromRows([[0], [1], [0], [1]]);
@@ -405,8 +405,9 @@ export class RandomForestClassifier implements MultiLabelEstimator {
    * Loads a forest written by {@linkcode RandomForestClassifier.save}.
    *
    * @example
-   * ```ts ignore
-   * const rf = await RandomForestClassifier.load("processed_data/models/random_forest");
+   * ```ts
+   * // The study's forest inside its saved genre model (a thresholded classifier around it).
+   * const rf = await RandomForestClassifier.load("processed_data/models/study_rf/estimator/estimator");
    * ```
    */
   static async load(dir: string, options: { workers?: number; progress?: boolean } = {}): Promise<

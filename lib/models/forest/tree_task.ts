@@ -49,7 +49,8 @@ export interface ForestTrainingContext {
  * Label value meaning "all labels" (the multi-output forest).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * declare const ctx: ForestTrainingContext;
  * const tree = buildForestTree(ctx, { label: ALL_LABELS, tree: 0 }); // one tree, every output
  * ```
  */
@@ -83,7 +84,8 @@ function balanced(n0: number, n1: number): [number, number] {
  * {@linkcode ALL_LABELS}).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * declare const ctx: ForestTrainingContext;
  * const tree = buildForestTree(ctx, { label: 3, tree: 17 });
  * ```
  */
