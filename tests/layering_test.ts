@@ -1,8 +1,8 @@
 /**
  * The shape of `lib/`: folders are layers in the order `lib/README.md` lists them, and a file
  * may import only from its own folder or from a folder listed before it (imports point down).
- * Also: every folder has a README saying what lives there, holds at most 12 files, and no file
- * is longer than 700 lines.
+ * Also: every folder has a README saying what lives there (naming each of its files), holds at
+ * most 12 files, and no file is longer than 700 lines.
  */
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
@@ -56,32 +56,42 @@ Deno.test("lib/README.md lists every lib folder once, in layer order", () => {
   assert.deepEqual(libFiles().filter((f) => dirname(f) === resolve(LIB)), [], "files at lib/ top");
 });
 
-Deno.test("imports in lib/ point down the layers, never up", () => {
-  const order = layerOrder();
+/** Imports that point up a layer or out of lib/, for files given as path → source. */
+function upwardImports(files: Map<string, string>, order: string[]): string[] {
   const upward: string[] = [];
-  for (const file of libFiles()) {
+  for (const [file, source] of files) {
     const from = order.indexOf(layerOf(file));
-    for (const spec of relativeImports(Deno.readTextFileSync(file))) {
-      const target = resolve(dirname(file), spec);
-      const rel = relative(LIB, target);
+    for (const spec of relativeImports(source)) {
+      const rel = relative(LIB, resolve(dirname(file), spec));
       if (rel.startsWith("..")) {
         upward.push(`${relative(LIB, file)} imports ${spec}, outside lib/`);
-        continue;
-      }
-      const to = order.indexOf(layerOf(target));
-      if (to > from) {
-        upward.push(
-          `${relative(LIB, file)} (${layerOf(file)}) imports ${rel} (${layerOf(target)})`,
-        );
+      } else if (order.indexOf(layerOf(join(LIB, rel))) > from) {
+        upward.push(`${relative(LIB, file)} (${layerOf(file)}) imports ${rel}`);
       }
     }
   }
+  return upward;
+}
+
+Deno.test("imports in lib/ point down the layers, never up", () => {
+  const files = new Map(libFiles().map((f) => [f, Deno.readTextFileSync(f)]));
+  const upward = upwardImports(files, layerOrder());
   assert.deepEqual(upward, [], `imports that point up a layer:\n${upward.join("\n")}`);
 });
 
-Deno.test("the layering test catches an import that points up", () => {
-  const source = 'import { x } from "../pipeline/train_stage.ts";\n/** import "../report/y.ts" */';
-  assert.deepEqual(relativeImports(source), ["../pipeline/train_stage.ts"]);
+Deno.test("the layering check fails on an import that points up, not on examples or same-layer ones", () => {
+  const files = new Map([
+    [join(LIB, "core/a.ts"), 'import { x } from "../pipeline/train_stage.ts";'],
+    [join(LIB, "models/b.ts"), 'import { y } from "./forest/c.ts";\nimport "../core/a.ts";'],
+    [join(LIB, "models/forest/c.ts"), 'export const y = () => import("../model_store.ts");'],
+    [join(LIB, "io/d.ts"), '/**\n * import { z } from "../report/e.ts";\n */\nexport {};'],
+    [join(LIB, "data/f.ts"), 'const w = new Worker(new URL("../charts/g.ts", import.meta.url));'],
+    [join(LIB, "charts/h.ts"), 'import { v } from "../../scripts/x.ts";'],
+  ]);
+  assert.deepEqual(upwardImports(files, ["core", "io", "charts", "data", "models", "pipeline"]), [
+    "core/a.ts (core) imports pipeline/train_stage.ts",
+    "charts/h.ts imports ../../scripts/x.ts, outside lib/",
+  ]);
 });
 
 Deno.test("every lib folder has a README, at most 12 files, and files of at most 700 lines", () => {
@@ -89,8 +99,18 @@ Deno.test("every lib folder has a README, at most 12 files, and files of at most
   const visit = (dir: string) => {
     const entries = [...Deno.readDirSync(dir)];
     const files = entries.filter((e) => e.isFile && e.name.endsWith(".ts"));
-    if (dir !== resolve(LIB) && !entries.some((e) => e.name === "README.md")) {
-      problems.push(`${relative(LIB, dir)}/ has no README.md`);
+    if (dir !== resolve(LIB)) {
+      let readme = "";
+      try {
+        readme = Deno.readTextFileSync(join(dir, "README.md"));
+      } catch {
+        problems.push(`${relative(LIB, dir)}/ has no README.md`);
+      }
+      for (const f of files) {
+        if (readme && !readme.includes(`\`${f.name}\``)) {
+          problems.push(`${relative(LIB, dir)}/README.md does not list ${f.name}`);
+        }
+      }
     }
     if (files.length > MAX_FILES_PER_FOLDER) {
       problems.push(`${relative(LIB, dir)}/ holds ${files.length} files`);
