@@ -13,7 +13,7 @@
  * probabilities), while 1024 bins matched scikit-learn's macro and micro F1 within 0.011 at every
  * threshold from 0.2 to 0.5, for ~1.4× the CPU time of 255 bins (still ~14× less than
  * scikit-learn's). Every (label, tree) is an independent task; tasks run on a pool of
- * Web Workers ({@linkcode ./forest_worker.ts}) that share the binned data through
+ * Web Workers ({@linkcode ./worker.ts}) that share the binned data through
  * `SharedArrayBuffer`. A tree's randomness depends only on `(seed, label, tree index)`, so the
  * fitted forest is the same for any number of workers.
  *
