@@ -183,6 +183,35 @@ Deno.test("predict: refuses --output equal to --input, lists models, streams bat
       await Deno.readTextFile(join(dir, "b.csv")),
     );
     assert.equal((await Deno.readTextFile(join(dir, "b.csv"))).trim().split("\n").length, 10);
+    // As a user runs it: a file whose every row is bad exits non-zero, names the rows, writes nothing.
+    const bad = join(dir, "bad.csv");
+    await Deno.writeTextFile(
+      bad,
+      original.replace(/,[^,\n]*tale\.\n/g, ",\n").split("\n").map((l, i) =>
+        i === 0 ? l : l.replace(/,[^,]*$/, ",")
+      ).join("\n"),
+    );
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "scripts/predict.ts",
+        "--input",
+        bad,
+        "--output",
+        join(dir, "c.csv"),
+        "--dir",
+        out,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 1, stderr);
+    assert.match(stderr, /no row of .*bad\.csv could be predicted/);
+    assert.match(stderr, /row 1 .*field description/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+    await assert.rejects(() => Deno.stat(join(dir, "c.csv")), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -154,7 +154,8 @@ export interface PredictFileResult {
 
 /**
  * Streams `input` (NetFlix.csv's shape, any size) through the model in batches and writes the
- * predictions CSV to `output` atomically. Refuses `output` equal to `input`.
+ * predictions CSV to `output` atomically. Refuses `output` equal to `input`; when no row could be
+ * predicted, nothing is written.
  *
  * @example
  * ```ts
@@ -201,7 +202,8 @@ export async function predictFile(
       options.onBatch?.(predicted);
     }
     file.close();
-    await Deno.rename(tmp, target);
+    if (predicted > 0) await Deno.rename(tmp, target);
+    else await Deno.remove(tmp); // nothing to write: an existing output is left as it was
   } catch (err) {
     try {
       file.close();
