@@ -42,7 +42,8 @@ function renderer(options: MarkdownOptions): RendererObject {
   const prefix = options.idPrefix ?? "";
   return {
     html(token: Tokens.HTML | Tokens.Tag): string {
-      return escapeHtml(token.text);
+      // Raw HTML is off: a block of it becomes a paragraph of text, inline HTML stays text.
+      return token.block ? `<p>${escapeHtml(token.text.trim())}</p>\n` : escapeHtml(token.text);
     },
     heading(token: Tokens.Heading): string {
       const id = `${prefix}${slug(token.text)}`;
