@@ -1,5 +1,5 @@
 /**
- * Benchmark: our RandomForest against scikit-learn's RandomForestClassifier, same configuration
+ * Benchmark: our RandomForestClassifier against scikit-learn's RandomForestClassifier, same configuration
  * (the study's: 100 trees, max_depth 20, min_samples_split 5, sqrt features, bootstrap,
  * class_weight balanced_subsample, one forest per genre), same arrays, back to back.
  *
@@ -18,12 +18,12 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { join } from "node:path";
-import { kFold } from "../lib/k_fold.ts";
-import { takeRows } from "../lib/matrix.ts";
-import type { LabelMatrix, Matrix } from "../lib/matrix.ts";
-import { binarize, f1Score } from "../lib/metrics.ts";
-import { readMatrix } from "../lib/npy.ts";
-import { RandomForest } from "../lib/random_forest.ts";
+import { kFold } from "../lib/model_selection/k_fold.ts";
+import { takeRows } from "../lib/core/matrix.ts";
+import type { LabelMatrix, Matrix } from "../lib/core/matrix.ts";
+import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
+import { readMatrix } from "../lib/io/npy.ts";
+import { RandomForestClassifier } from "../lib/models/forest/random_forest_classifier.ts";
 
 const THRESHOLDS = [0.2, 0.3, 0.4, 0.5];
 
@@ -101,7 +101,7 @@ interface Result {
 const ours: Partial<Result> = {};
 let w0 = performance.now();
 let c0 = cpuSeconds();
-const rf = new RandomForest({ workers, multiOutput, maxBins });
+const rf = new RandomForestClassifier({ workers, multiOutput, maxBins });
 await rf.fit(Xtr, Ytr);
 ours.fit_wall_s = (performance.now() - w0) / 1000;
 const P = await rf.predictProba(Xte);
@@ -113,7 +113,7 @@ if (args.cv) {
   w0 = performance.now();
   c0 = cpuSeconds();
   for (const { train, test } of kFold(Xtr.rows, { nSplits: 5, seed: 42 })) {
-    const fold = new RandomForest({ workers, multiOutput, maxBins });
+    const fold = new RandomForestClassifier({ workers, multiOutput, maxBins });
     await fold.fit(takeRows(Xtr, train), takeRows(Ytr, train));
     await fold.predictProba(takeRows(Xtr, test));
   }

@@ -15,13 +15,13 @@
  * @module
  */
 
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { f1Score } from "../lib/metrics.ts";
-import type { LabelMatrix, Matrix } from "../lib/matrix.ts";
-import { takeRows } from "../lib/matrix.ts";
-import { MlpClassifier, type MlpClassifierOptions } from "../lib/mlp_classifier.ts";
-import { RandomState } from "../lib/mt19937.ts";
-import { readMatrix } from "../lib/npy.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { f1Score } from "../lib/metrics/multi_label_metrics.ts";
+import type { LabelMatrix, Matrix } from "../lib/core/matrix.ts";
+import { takeRows } from "../lib/core/matrix.ts";
+import { MlpClassifier, type MlpClassifierOptions } from "../lib/models/mlp_classifier.ts";
+import { RandomState } from "../lib/core/mt19937.ts";
+import { readMatrix } from "../lib/io/npy.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);

@@ -17,12 +17,12 @@
 
 import process from "node:process";
 import pl from "nodejs-polars";
-import { LsaEmbedder } from "../lib/lsa_embedder.ts";
-import { csrMatMul } from "../lib/sparse_matrix.ts";
-import { ENGLISH_STOP_WORDS } from "../lib/stop_words.ts";
-import { useFastBackend } from "../lib/tf_backend.ts";
-import { TfidfVectorizer } from "../lib/tfidf_vectorizer.ts";
-import { trainTestSplit } from "../lib/train_test_split.ts";
+import { LsaEmbedder } from "../lib/embedders/lsa_embedder.ts";
+import { csrMatMul } from "../lib/text/sparse_matrix.ts";
+import { ENGLISH_STOP_WORDS } from "../lib/text/stop_words.ts";
+import { useFastBackend } from "../lib/core/tf_backend.ts";
+import { TfidfVectorizer } from "../lib/text/tfidf_vectorizer.ts";
+import { trainTestSplit } from "../lib/model_selection/train_test_split.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);

@@ -11,9 +11,9 @@
  * @module
  */
 
-import { csvBatches } from "../lib/csv_batches.ts";
-import { intFlag, parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import { DEFAULT_DATA_PATH } from "../lib/dataset_source.ts";
+import { csvBatches } from "../lib/data/csv_batches.ts";
+import { intFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { DEFAULT_DATA_PATH } from "../lib/data/dataset_source.ts";
 
 /** Options for {@linkcode makeBigCsv}. */
 export interface MakeBigCsvOptions {

@@ -1,5 +1,5 @@
 /**
- * The record of how the project's default model (lib/best_model.ts) was chosen: every candidate
+ * The record of how the project's default model (lib/pipeline/best_model.ts) was chosen: every candidate
  * is scored by 5-fold cross-validation on the TRAINING rows only (stratified by genre count,
  * seed 42), from out-of-fold (OOF) probabilities. Test rows are read only by `--stage final`.
  *
@@ -22,19 +22,19 @@
  */
 
 import { join } from "node:path";
-import { BEST_MODEL, makeBestModel } from "../lib/best_model.ts";
-import { crossValPredictProba } from "../lib/cross_val_predict.ts";
-import type { EstimatorFactory } from "../lib/estimator.ts";
-import { genreCountStrata, type Split, stratifiedKFold } from "../lib/k_fold.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { hstack, type LabelMatrix, type Matrix, takeRows } from "../lib/matrix.ts";
-import { binarize, evaluate, f1Score } from "../lib/metrics.ts";
-import { MlpClassifier, type MlpClassifierOptions } from "../lib/mlp_classifier.ts";
-import { readMatrix, readNpy, writeNpy } from "../lib/npy.ts";
-import { BLOCK_FILES, type FeatureBlock } from "../lib/processed_data.ts";
-import { StackedClassifier } from "../lib/stacked_classifier.ts";
-import { makeStudyLr } from "../lib/study_models.ts";
-import { tuneThresholds } from "../lib/threshold_tuning.ts";
+import { BEST_MODEL, makeBestModel } from "../lib/pipeline/best_model.ts";
+import { crossValPredictProba } from "../lib/model_selection/cross_val_predict.ts";
+import type { EstimatorFactory } from "../lib/core/estimator.ts";
+import { genreCountStrata, type Split, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { hstack, type LabelMatrix, type Matrix, takeRows } from "../lib/core/matrix.ts";
+import { binarize, evaluate, f1Score } from "../lib/metrics/multi_label_metrics.ts";
+import { MlpClassifier, type MlpClassifierOptions } from "../lib/models/mlp_classifier.ts";
+import { readMatrix, readNpy, writeNpy } from "../lib/io/npy.ts";
+import { BLOCK_FILES, type FeatureBlock } from "../lib/features/processed_data.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
+import { makeStudyLr } from "../lib/pipeline/model_catalog.ts";
+import { tuneThresholds } from "../lib/model_selection/threshold_tuning.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);
@@ -244,7 +244,7 @@ if (stage === "features") {
     X,
   );
 } else if (stage === "best") {
-  // The configuration in lib/best_model.ts, exactly as the train stage will build it.
+  // The configuration in lib/pipeline/best_model.ts, exactly as the train stage will build it.
   await oofOf(
     `best_${BEST_MODEL.features.join("+")}`,
     () => makeBestModel(),

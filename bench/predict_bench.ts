@@ -9,7 +9,7 @@
  */
 
 import { join } from "node:path";
-import { intFlag, parseFlags, runCommand } from "../lib/cli_args.ts";
+import { intFlag, parseFlags, runCommand } from "../lib/io/cli_args.ts";
 import { makeBigCsv } from "./make_big_csv.ts";
 
 const USAGE = "Usage: deno run -A bench/predict_bench.ts [--rows N] [--model NAME] [--dir DIR]";

@@ -10,11 +10,11 @@
  */
 
 import { parseArgs } from "node:util";
-import { makeStudyLr, makeStudyRf } from "../lib/study_models.ts";
-import { binarize, f1Score } from "../lib/metrics.ts";
-import { loadProcessed } from "../lib/processed_data.ts";
-import { trainModel } from "../lib/train_stage.ts";
-import { peakRssMiB } from "../lib/peak_rss.ts";
+import { makeStudyLr, makeStudyRf } from "../lib/pipeline/model_catalog.ts";
+import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
+import { loadProcessed } from "../lib/features/processed_data.ts";
+import { trainModel } from "../lib/pipeline/train_stage.ts";
+import { peakRssMiB } from "../lib/core/peak_rss.ts";
 
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseFlags, runCommand } from "../lib/cli_args.ts";
+import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
 
 const USAGE = `Usage: deno task clean [--all]
 Removes generated files: processed_data/ and the outputs in reports/ (README.md kept).

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { parseFlags, runCommand } from "../lib/cli_args.ts";
-import { DEFAULT_DATA_PATH, fetchDataset } from "../lib/dataset_source.ts";
+import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
+import { DEFAULT_DATA_PATH, fetchDataset } from "../lib/data/dataset_source.ts";
 
 const USAGE = `Usage: deno task data [--input PATH] [--output ${DEFAULT_DATA_PATH}] [--force]
 Copies NetFlix.csv from --input or $NETFLIX_CSV, or downloads and verifies the published file.

@@ -8,7 +8,15 @@
  */
 
 const root = new URL("../", import.meta.url);
-const required = ["nodejs-polars", "ollama", "@tensorflow/tfjs", "ml-matrix", "vega", "vega-lite"];
+const required = [
+  "nodejs-polars",
+  "ollama",
+  "@tensorflow/tfjs",
+  "ml-matrix",
+  "vega",
+  "vega-lite",
+  "marked",
+];
 
 async function exists(rel: string): Promise<boolean> {
   try {

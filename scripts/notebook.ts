@@ -9,14 +9,14 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { intFlag, parseFlags, runCommand } from "../lib/cli_args.ts";
+import { intFlag, parseFlags, runCommand } from "../lib/io/cli_args.ts";
 import {
   ensureDenoKernel,
   findFrontEnd,
   frontEndArgs,
   frontEndInstructions,
   serverUrl,
-} from "../lib/jupyter_setup.ts";
+} from "../lib/jupyter/jupyter_setup.ts";
 
 const USAGE = `Usage: deno task notebook [--port N] [--no-browser]
   --port N       port for the Jupyter server (default: Jupyter's, 8888 or the next free one)

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import { formatProblems, formatWarnings } from "../lib/netflix_csv.ts";
-import { peakRssMiB } from "../lib/peak_rss.ts";
-import { predictFile } from "../lib/predict_titles.ts";
+import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { formatProblems, formatWarnings } from "../lib/data/netflix_csv.ts";
+import { peakRssMiB } from "../lib/core/peak_rss.ts";
+import { predictFile } from "../lib/pipeline/predict_titles.ts";
 
 const USAGE =
   `Usage: deno task predict --input new_titles.csv [--output predictions.csv] [--model NAME]

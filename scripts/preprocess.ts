@@ -6,10 +6,10 @@
  * @module
  */
 
-import { intFlag, parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import type { EmbedderChoice } from "../lib/embedder_factory.ts";
-import { formatSummary, runPreprocess } from "../lib/preprocess.ts";
-import { parseFeatures } from "../lib/processed_data.ts";
+import { intFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import type { EmbedderChoice } from "../lib/embedders/embedder_factory.ts";
+import { formatSummary, runPreprocess } from "../lib/pipeline/preprocess.ts";
+import { parseFeatures } from "../lib/features/processed_data.ts";
 
 const USAGE = `Usage: deno task preprocess [options]
   --embedder auto|lsa|ollama   text embeddings (default auto: Ollama if reachable, else lsa)

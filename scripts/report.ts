@@ -1,7 +1,7 @@
 /**
  * Runs the project notebooks headless on the Deno Jupyter kernel and writes one HTML report.
  *
- * Usage: `deno task report [--notebooks 01_eda,02_features] [--sample N] [--inplace]
+ * Usage: `deno task report [--notebooks 01_eda,02_preprocessing] [--sample N] [--inplace]
  *         [--timeout SECONDS] [--out reports/report.html]`
  *
  * - Checks that `jupyter nbconvert` is installed (prints how to install it and exits with code 2
@@ -25,18 +25,17 @@
 
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { atomicWrite } from "../lib/atomic_write.ts";
-import { intFlag, parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import { ensureDenoKernel } from "../lib/jupyter_setup.ts";
+import { atomicWrite } from "../lib/io/atomic_write.ts";
+import { intFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { ensureDenoKernel } from "../lib/jupyter/jupyter_setup.ts";
 import {
   describeError,
   executeNotebook,
   installInstructions,
   jupyterStatus,
   listNotebooks,
-  type ReportNotebook,
-  writeReport,
-} from "../lib/notebook_runner.ts";
+} from "../lib/jupyter/run_notebooks.ts";
+import { type ReportNotebook, writeReport } from "../lib/report/html_report.ts";
 
 const USAGE = `Usage: deno task report [options]
   --notebooks a,b    run only these notebooks (names like 01_eda, in the order given)

@@ -9,14 +9,16 @@
  * @module
  */
 
-import { parseFlags, runCommand, UsageError } from "../lib/cli_args.ts";
-import { modelSpecs, trainProject } from "../lib/model_specs.ts";
-import { resultsTables } from "../lib/results_table.ts";
+import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
+import { trainModels } from "../lib/pipeline/train_models.ts";
+import { resultsTables } from "../lib/report/results_table.ts";
 
 const USAGE =
   `Usage: deno task train [--models study_lr,study_rf,best] [--no-ablation] [--dir processed_data]
   --models LIST    models to train (default all); the others keep their results in metrics.json
   --no-ablation    skip retraining the best model on subsets of the feature blocks
+  --force          retrain even the models that are up to date (same spec, features and code)
   --dir DIR        processed folder (default processed_data)`;
 
 if (import.meta.main) {
@@ -24,6 +26,7 @@ if (import.meta.main) {
     const values = parseFlags(Deno.args, {
       models: { type: "string" },
       "no-ablation": { type: "boolean" },
+      force: { type: "boolean" },
       dir: { type: "string", default: "processed_data" },
       help: { type: "boolean", short: "h" },
     });
@@ -35,10 +38,11 @@ if (import.meta.main) {
       }
     }
     const t0 = performance.now();
-    const metrics = await trainProject({
+    const metrics = await trainModels({
       dir: values.dir,
       models,
       ablation: !values["no-ablation"],
+      force: values.force,
     });
     const tables = resultsTables(metrics);
     console.log("\nResults on the test split (thresholds chosen by 5-fold CV on training rows)\n");

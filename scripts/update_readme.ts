@@ -9,9 +9,9 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { atomicWrite } from "../lib/atomic_write.ts";
-import { parseFlags, runCommand } from "../lib/cli_args.ts";
-import { readmeResults, updateReadme } from "../lib/results_table.ts";
+import { atomicWrite } from "../lib/io/atomic_write.ts";
+import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
+import { readmeResults, updateReadme } from "../lib/report/results_table.ts";
 
 const USAGE = `Usage: deno task readme [--metrics PATH] [--readme PATH]
   --metrics PATH   metrics file to read (default processed_data/metrics.json)

@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
-import { type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
+import { type LabelMatrix, labelsFromRows, type Matrix } from "../lib/core/matrix.ts";
 import {
   imbalanceRatio,
   labelCounts,
   labelFrequency,
   labelsPerRow,
   labelStats,
-} from "../lib/label_stats.ts";
-import { cooccurrence, topPairs } from "../lib/cooccurrence.ts";
+} from "../lib/analysis/label_stats.ts";
+import { cooccurrence, topPairs } from "../lib/analysis/cooccurrence.ts";
 import {
   confusionPairs,
   coOccurrenceVsConfusion,
   pearsonCorrelation,
-} from "../lib/confusion_pairs.ts";
-import { averageRanks, rankGenres, spearmanCorrelation } from "../lib/genre_ranking.ts";
-import { evaluate } from "../lib/metrics.ts";
+} from "../lib/analysis/confusion_pairs.ts";
+import { averageRanks, rankGenres, spearmanCorrelation } from "../lib/analysis/genre_ranking.ts";
+import { evaluate } from "../lib/metrics/multi_label_metrics.ts";
 
 // A hand-built example, columns D = Dramas, C = Comedies, I = Intl, H = Horror.
 const NAMES = ["Dramas", "Comedies", "Intl", "Horror"];

@@ -1,26 +1,25 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  barChart,
   type Datum,
   fieldRef,
-  groupedBarChart,
-  heatmap,
-  lineWithBand,
-  scatter,
   VEGA_LITE_V5_SCHEMA,
   type VegaLiteSpec,
-} from "../lib/vega_charts.ts";
+} from "../lib/charts/spec.ts";
+import { barChart, groupedBarChart } from "../lib/charts/bar_charts.ts";
+import { heatmap } from "../lib/charts/heatmap.ts";
+import { lineWithBand } from "../lib/charts/line_charts.ts";
+import { scatter } from "../lib/charts/scatter.ts";
+import { estimateTextWidth } from "../lib/charts/text_width.ts";
 import {
   chartTitle,
   compileChart,
-  estimateTextWidth,
   interactiveSpec,
   renderSvg,
   saveChart,
   showChart,
-} from "../lib/chart_display.ts";
-import { joinSource, type Notebook } from "../lib/notebook_runner.ts";
+} from "../lib/charts/render.ts";
+import { joinSource, type Notebook } from "../lib/jupyter/notebook_json.ts";
 import { compileWithVegaLite5 } from "./support/vega_lite_5.ts";
 
 /** Minimal XML well-formedness check for generated SVG: tags balanced, text and attributes escaped. */
@@ -290,8 +289,8 @@ Deno.test("showChart writes the SVG atomically and prints its path outside Jupyt
 });
 
 Deno.test("lineChart draws one line per series and compiles", async () => {
-  const { lineChart } = await import("../lib/vega_charts.ts");
-  const { renderSvg } = await import("../lib/chart_display.ts");
+  const { lineChart } = await import("../lib/charts/line_charts.ts");
+  const { renderSvg } = await import("../lib/charts/render.ts");
   const rows = [0.1, 0.2, 0.3].flatMap((t) => [
     { threshold: t, value: t, metric: "recall" },
     { threshold: t, value: 1 - t, metric: "precision" },
@@ -318,7 +317,7 @@ Deno.test("lineChart draws one line per series and compiles", async () => {
 });
 
 Deno.test("every builder's interactive spec compiles cleanly with Vega-Lite 5 (JupyterLab's renderer)", async () => {
-  const { lineChart } = await import("../lib/vega_charts.ts");
+  const { lineChart } = await import("../lib/charts/line_charts.ts");
   const all = {
     ...specs(),
     lines: lineChart(

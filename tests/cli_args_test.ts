@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { intFlag, parseFlags, UsageError } from "../lib/cli_args.ts";
+import { intFlag, parseFlags, UsageError } from "../lib/io/cli_args.ts";
 
 /**
  * Every `deno task` script, called with a misspelt flag as a user might type it. Add yours:

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { creditsDocument, CreditsEncoder } from "../lib/credits_features.ts";
+import { creditsDocument, CreditsEncoder } from "../lib/features/credits_features.ts";
 
 Deno.test("creditsDocument makes one token per person, directors prefixed", () => {
   assert.equal(

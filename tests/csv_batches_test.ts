@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { csvBatches } from "../lib/csv_batches.ts";
-import { InputError, parseTitles } from "../lib/netflix_csv.ts";
+import { csvBatches } from "../lib/data/csv_batches.ts";
+import { InputError, parseTitles } from "../lib/data/netflix_csv.ts";
 
 const HEADER =
   "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,genres,description";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fetchDataset } from "../lib/dataset_source.ts";
-import { sha256Hex } from "../lib/sha256.ts";
+import { fetchDataset } from "../lib/data/dataset_source.ts";
+import { sha256Hex } from "../lib/core/sha256.ts";
 
 Deno.test("sha256Hex matches the FIPS test vector", async () => {
   assert.equal(

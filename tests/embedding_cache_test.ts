@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cacheFileName, EmbeddingCache, hashTexts } from "../lib/embedding_cache.ts";
+import { cacheFileName, EmbeddingCache, hashTexts } from "../lib/embedders/embedding_cache.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "embedding_cache_test_" });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { compareCodePoints, MultiLabelBinarizer } from "../lib/multi_label_binarizer.ts";
-import { OneHotEncoder } from "../lib/one_hot_encoder.ts";
-import { MetadataEncoder, parseDateAdded, splitCountries } from "../lib/metadata_features.ts";
+import { compareCodePoints, MultiLabelBinarizer } from "../lib/features/multi_label_binarizer.ts";
+import { OneHotEncoder } from "../lib/features/one_hot_encoder.ts";
+import { MetadataEncoder } from "../lib/features/metadata_features.ts";
+import { parseDateAdded, splitCountries } from "../lib/data/title_fields.ts";
 
 Deno.test("MultiLabelBinarizer sorts classes like Python and round-trips", () => {
   const lists = [["TV Dramas", "Anime Series"], ["Dramas"], ["Anime Series", "Dramas"]];

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { GenreModel } from "../lib/genre_model.ts";
-import { FeaturePipeline } from "../lib/feature_pipeline.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { LsaEmbedder } from "../lib/lsa_embedder.ts";
-import { readMetricsFile } from "../lib/metrics_file.ts";
-import { parseTitles } from "../lib/netflix_csv.ts";
-import { predictFile, predictTitles } from "../lib/predict_titles.ts";
-import { runPreprocess } from "../lib/preprocess.ts";
-import { featuresDir, readConfig } from "../lib/processed_data.ts";
-import { type ModelSpec, runTraining } from "../lib/train_stage.ts";
+import { GenreModel } from "../lib/pipeline/genre_model.ts";
+import { FeaturePipeline } from "../lib/features/feature_pipeline.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { LsaEmbedder } from "../lib/embedders/lsa_embedder.ts";
+import { readMetricsFile } from "../lib/pipeline/metrics_file.ts";
+import { parseTitles } from "../lib/data/netflix_csv.ts";
+import { predictFile, predictTitles } from "../lib/pipeline/predict_titles.ts";
+import { runPreprocess } from "../lib/pipeline/preprocess.ts";
+import { featuresDir, readConfig } from "../lib/features/processed_data.ts";
+import { type ModelSpec, runTraining } from "../lib/pipeline/train_stage.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
 const lrSpec = (name: string): ModelSpec => ({

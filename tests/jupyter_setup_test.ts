@@ -5,12 +5,12 @@ import {
   frontEndArgs,
   frontEndInstructions,
   serverUrl,
-} from "../lib/jupyter_setup.ts";
+} from "../lib/jupyter/jupyter_setup.ts";
 
 const hasJupyter = await new Deno.Command("jupyter", { args: ["--version"], stdout: "null" })
   .output().then((o) => o.success, () => false);
 
-const SETUP = new URL("../lib/jupyter_setup.ts", import.meta.url).href;
+const SETUP = new URL("../lib/jupyter/jupyter_setup.ts", import.meta.url).href;
 
 /** Runs `ensureDenoKernel()` in a child whose HOME is `home` (so the user kernel folder is new). */
 async function ensureIn(home: string): Promise<{ registered: boolean; message: string }> {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { minimizeLbfgs, wolfeLineSearch } from "../lib/lbfgs.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { fromRows, labelsFromRows } from "../lib/matrix.ts";
-import { f1Score, perLabelScores } from "../lib/metrics.ts";
+import { minimizeLbfgs, wolfeLineSearch } from "../lib/models/lbfgs.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { fromRows, labelsFromRows } from "../lib/core/matrix.ts";
+import { f1Score, perLabelScores } from "../lib/metrics/multi_label_metrics.ts";
 import { split, synthetic } from "./support/synthetic_multilabel.ts";
 
 Deno.test("lbfgs: minimises Rosenbrock to [1, 1]", () => {

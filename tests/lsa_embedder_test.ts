@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LSA_COMPONENTS_FILE, LSA_VOCABULARY_FILE, LsaEmbedder } from "../lib/lsa_embedder.ts";
-import { readMatrix } from "../lib/npy.ts";
-import { csrToDense } from "../lib/sparse_matrix.ts";
-import { TfidfVectorizer } from "../lib/tfidf_vectorizer.ts";
+import {
+  LSA_COMPONENTS_FILE,
+  LSA_VOCABULARY_FILE,
+  LsaEmbedder,
+} from "../lib/embedders/lsa_embedder.ts";
+import { readMatrix } from "../lib/io/npy.ts";
+import { csrToDense } from "../lib/text/sparse_matrix.ts";
+import { TfidfVectorizer } from "../lib/text/tfidf_vectorizer.ts";
 
 interface Fixture {
   corpus: string[];

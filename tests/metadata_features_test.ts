@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  type MetadataColumns,
-  MetadataEncoder,
-  parseDateAdded,
-  parseDuration,
-  parseReleaseYear,
-} from "../lib/metadata_features.ts";
-import { formatWarnings, metadataWarnings, parseTitles } from "../lib/netflix_csv.ts";
+import { type MetadataColumns, MetadataEncoder } from "../lib/features/metadata_features.ts";
+import { parseDateAdded, parseDuration, parseReleaseYear } from "../lib/data/title_fields.ts";
+import { formatWarnings, metadataWarnings, parseTitles } from "../lib/data/netflix_csv.ts";
 
 const HEADER =
   "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,genres,description";

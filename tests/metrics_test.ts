@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/matrix.ts";
+import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/core/matrix.ts";
 import {
   binarize,
   evaluate,
@@ -10,7 +10,7 @@ import {
   hammingLoss,
   perLabelF1At,
   perLabelScores,
-} from "../lib/metrics.ts";
+} from "../lib/metrics/multi_label_metrics.ts";
 
 const FIXTURES = new URL("./fixtures/metrics/", import.meta.url);
 const TOL = 1e-9;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { fromRows, labelsFromRows } from "../lib/matrix.ts";
-import { f1Score, perLabelScores } from "../lib/metrics.ts";
-import { MlpClassifier } from "../lib/mlp_classifier.ts";
+import { fromRows, labelsFromRows } from "../lib/core/matrix.ts";
+import { f1Score, perLabelScores } from "../lib/metrics/multi_label_metrics.ts";
+import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
 import { split, synthetic } from "./support/synthetic_multilabel.ts";
 
 const small = { hiddenSizes: [32], epochs: 80, batchSize: 64, learningRate: 5e-3, patience: 8 };
@@ -83,7 +83,7 @@ Deno.test("MlpClassifier: clear errors for bad input", async () => {
 });
 
 Deno.test("MlpClassifier trains with input dropout", async () => {
-  const { MlpClassifier } = await import("../lib/mlp_classifier.ts");
+  const { MlpClassifier } = await import("../lib/models/mlp_classifier.ts");
   const n = 120;
   const X = { rows: n, cols: 3, data: new Float32Array(n * 3) };
   const Y = { rows: n, cols: 1, data: new Uint8Array(n) };

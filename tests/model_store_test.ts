@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { EnsembleClassifier } from "../lib/ensemble_classifier.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import type { Matrix } from "../lib/matrix.ts";
-import { MlpClassifier } from "../lib/mlp_classifier.ts";
-import { loadEstimator, saveEstimator } from "../lib/model_store.ts";
-import { RandomForest } from "../lib/random_forest.ts";
-import { StackedClassifier } from "../lib/stacked_classifier.ts";
+import { EnsembleClassifier } from "../lib/models/ensemble_classifier.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import type { Matrix } from "../lib/core/matrix.ts";
+import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
+import { loadEstimator, saveEstimator } from "../lib/models/model_store.ts";
+import { RandomForestClassifier } from "../lib/models/forest/random_forest_classifier.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
 
 function problem(n: number, seed = 1) {
   let s = seed;
@@ -26,13 +26,13 @@ Deno.test("every model kind saves and reloads to identical probabilities", async
   const models = [
     new LogisticRegression({ C: 2 }),
     new MlpClassifier({ hiddenSizes: [8], epochs: 5, seed: 1 }),
-    new RandomForest({ nEstimators: 4, workers: 0, progress: false }),
+    new RandomForestClassifier({ nEstimators: 4, workers: 0, progress: false }),
     new StackedClassifier(() => new LogisticRegression(), () => new LogisticRegression(), {
       nFolds: 2,
     }),
     new EnsembleClassifier([
       new LogisticRegression(),
-      new RandomForest({ nEstimators: 3, workers: 0, progress: false }),
+      new RandomForestClassifier({ nEstimators: 3, workers: 0, progress: false }),
     ], { weights: [2, 1] }),
   ];
   const dir = await Deno.makeTempDir();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RandomState } from "../lib/mt19937.ts";
+import { RandomState } from "../lib/core/mt19937.ts";
 
 // Written by scripts/fixtures/make_split_fixtures.py with numpy 1.24 (legacy RandomState).
 const fx = JSON.parse(

@@ -5,7 +5,7 @@ import {
   readTitles,
   selectTitles,
   titlesFrame,
-} from "../lib/netflix_csv.ts";
+} from "../lib/data/netflix_csv.ts";
 
 const HEADER =
   "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,genres,description";

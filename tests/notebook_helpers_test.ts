@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { colourGenre, countBy, wordLengths } from "../lib/eda.ts";
-import { htmlTable, textTable } from "../lib/html_table.ts";
-import { matrixCells } from "../lib/cooccurrence.ts";
-import { dataPath, projectPath, sampleSize } from "../lib/project_paths.ts";
+import { colorGenre, countBy, wordLengths } from "../lib/analysis/eda.ts";
+import { htmlTable, textTable } from "../lib/display/html_table.ts";
+import { matrixCells } from "../lib/analysis/cooccurrence.ts";
+import { dataPath, projectPath, sampleSize } from "../lib/io/project_paths.ts";
 
 Deno.test("countBy sorts by count then value", () => {
   assert.deepEqual(countBy(["b", "a", "b", "c", "a", "b"]), [
@@ -22,10 +22,10 @@ Deno.test("wordLengths summarises and bins word counts", () => {
   assert.throws(() => wordLengths([]), /no texts/);
 });
 
-Deno.test("colourGenre picks the most specific frequent genre", () => {
+Deno.test("colorGenre picks the most specific frequent genre", () => {
   const genres = [["A", "B"], ["A"], ["A", "B"], ["A", "C"], ["D"]];
   // Frequencies: A 4, B 2, then C and D 1 each (C first by name).
-  assert.deepEqual(colourGenre(genres, { top: 2 }), ["B", "A", "B", "A", "Other genres"]);
+  assert.deepEqual(colorGenre(genres, { top: 2 }), ["B", "A", "B", "A", "Other genres"]);
 });
 
 Deno.test("htmlTable escapes data and textTable aligns columns", () => {
@@ -51,7 +51,7 @@ Deno.test("matrixCells lists every pair and can blank the diagonal", () => {
 });
 
 Deno.test("project paths resolve from the project root; NETFLIX_SAMPLE is validated", () => {
-  assert.ok(projectPath("lib", "eda.ts").endsWith("/lib/eda.ts"));
+  assert.ok(projectPath("lib", "analysis", "eda.ts").endsWith("/lib/analysis/eda.ts"));
   const saved = Deno.env.get("NETFLIX_SAMPLE");
   const savedCsv = Deno.env.get("NETFLIX_CSV");
   try {
@@ -69,7 +69,7 @@ Deno.test("project paths resolve from the project root; NETFLIX_SAMPLE is valida
 });
 
 Deno.test("worstPredictions ranks titles by per-title F1 and lists extra and missed genres", async () => {
-  const { worstPredictions } = await import("../lib/error_examples.ts");
+  const { worstPredictions } = await import("../lib/analysis/error_examples.ts");
   const yTrue = { rows: 3, cols: 3, data: new Uint8Array([1, 1, 0, 0, 0, 1, 1, 0, 0]) };
   const yPred = { rows: 3, cols: 3, data: new Uint8Array([1, 0, 1, 1, 0, 0, 1, 0, 0]) };
   const worst = worstPredictions(yTrue, yPred, { names: ["A", "B", "C"] });

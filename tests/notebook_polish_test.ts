@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { joinSource, type Notebook, stripAnsi } from "../lib/notebook_runner.ts";
+import { joinSource, type Notebook, stripAnsi } from "../lib/jupyter/notebook_json.ts";
 
 const DIR = new URL("../notebooks/", import.meta.url);
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeNpy, encodeNpy, readMatrix, readNpy, writeNpy } from "../lib/npy.ts";
+import { decodeNpy, encodeNpy, readMatrix, readNpy, writeNpy } from "../lib/io/npy.ts";
 
 // Files written by numpy 1.24 (scripts/fixtures/make_split_fixtures.py).
 const fx = (name: string) => new URL(`./fixtures/npy/${name}`, import.meta.url).pathname;

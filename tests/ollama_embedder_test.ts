@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EmbeddingCache, hashTexts } from "../lib/embedding_cache.ts";
-import type { Matrix } from "../lib/matrix.ts";
+import { EmbeddingCache, hashTexts } from "../lib/embedders/embedding_cache.ts";
+import type { Matrix } from "../lib/core/matrix.ts";
 import {
   OllamaEmbedder,
   type OllamaEmbedderOptions,
   OllamaEmbedError,
-} from "../lib/ollama_embedder.ts";
-import { modelMatches, probeOllama, resolveOllamaHost } from "../lib/ollama_probe.ts";
+} from "../lib/embedders/ollama_embedder.ts";
+import { modelMatches, probeOllama, resolveOllamaHost } from "../lib/embedders/ollama_probe.ts";
 import {
   type FakeOllamaOptions,
   FakeOllamaServer,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pcaProject } from "../lib/pca_projection.ts";
+import { pcaProject } from "../lib/analysis/pca_projection.ts";
 
 Deno.test("pcaProject recovers the dominant direction and variance shares", () => {
   // Points spread along (1, 1, 0) with small noise along (1, -1, 0) and none along z.

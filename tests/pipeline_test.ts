@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import { GenreModel } from "../lib/genre_model.ts";
-import { parseTitles, selectTitles } from "../lib/netflix_csv.ts";
-import { writeNpy } from "../lib/npy.ts";
-import { predictionsCsv, predictTitles } from "../lib/predict_titles.ts";
-import { runPreprocess } from "../lib/preprocess.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { GenreModel } from "../lib/pipeline/genre_model.ts";
+import { parseTitles, selectTitles } from "../lib/data/netflix_csv.ts";
+import { writeNpy } from "../lib/io/npy.ts";
+import { predictionsCsv, predictTitles } from "../lib/pipeline/predict_titles.ts";
+import { runPreprocess } from "../lib/pipeline/preprocess.ts";
 import {
   BLOCK_FILES,
   featuresDir,
@@ -13,8 +13,8 @@ import {
   loadProcessed,
   parseFeatures,
   readConfig,
-} from "../lib/processed_data.ts";
-import { trainModel } from "../lib/train_stage.ts";
+} from "../lib/features/processed_data.ts";
+import { trainModel } from "../lib/pipeline/train_stage.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
 async function withProject(fn: (dir: string) => Promise<void>) {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { addTreeProba, growTree, type TreeArrays } from "../lib/decision_tree.ts";
-import { FeatureBinner } from "../lib/feature_binning.ts";
-import { ForestRandom } from "../lib/forest_random.ts";
-import type { LabelMatrix, Matrix } from "../lib/matrix.ts";
-import { RandomForest } from "../lib/random_forest.ts";
+import { growTree, type TreeArrays } from "../lib/models/forest/decision_tree.ts";
+import { FeatureBinner } from "../lib/models/forest/feature_binning.ts";
+import { ForestRandom } from "../lib/models/forest/seeded_random.ts";
+import type { LabelMatrix, Matrix } from "../lib/core/matrix.ts";
+import { RandomForestClassifier } from "../lib/models/forest/random_forest_classifier.ts";
 
 /** Uniform features in [0, 1) from a seeded generator. */
 function uniformMatrix(rows: number, cols: number, seed: number): Matrix {
@@ -169,16 +169,10 @@ Deno.test("growTree: root split is the Gini-best split found by brute force; lea
     }
   }
   assert.ok(Math.abs(tree.value[tree.left[0]] - pl / wl) < 1e-6);
-  const out = new Float64Array(60);
-  addTreeProba(tree, A, out);
-  for (let i = 0; i < 60; i++) {
-    const leaf = A.data[i * 4 + bestF] <= tree.threshold[0] ? tree.left[0] : tree.right[0];
-    assert.equal(out[i], tree.value[leaf]);
-  }
 });
 
-Deno.test("RandomForest learns thresholds, XOR and sums on held-out rows (2 workers)", async () => {
-  const rf = new RandomForest({ nEstimators: 40, workers: 2, progress: false });
+Deno.test("RandomForestClassifier learns thresholds, XOR and sums on held-out rows (2 workers)", async () => {
+  const rf = new RandomForestClassifier({ nEstimators: 40, workers: 2, progress: false });
   await rf.fit(Xtr, Ytr);
   const P = await rf.predictProba(Xte);
   assert.equal(P.rows, 200);
@@ -192,11 +186,11 @@ Deno.test("RandomForest learns thresholds, XOR and sums on held-out rows (2 work
   for (let i = 0; i < yHat.data.length; i++) assert.equal(yHat.data[i], P.data[i] >= 0.5 ? 1 : 0);
 });
 
-Deno.test("RandomForest does not learn labels that are independent of the features", async () => {
+Deno.test("RandomForestClassifier does not learn labels that are independent of the features", async () => {
   const A = uniformMatrix(1200, 8, 11);
   const rng = new ForestRandom(99);
   const R = labels(1200, 1, () => rng.random() < 0.5);
-  const rf = new RandomForest({ nEstimators: 30, workers: 0, progress: false });
+  const rf = new RandomForestClassifier({ nEstimators: 30, workers: 0, progress: false });
   await rf.fit(sliceRows(A, 0, 800), sliceRows(R, 0, 800));
   const heldOut = accuracy(
     sliceRows(R, 800, 1200),
@@ -214,7 +208,7 @@ Deno.test("class weighting raises the probabilities of a rare class", async () =
   // ~10% positives, weakly tied to x0 (noisy).
   const R = labels(1000, 1, (i) => rng.random() < 0.02 + 0.16 * A.data[i * 4]);
   const fit = async (classWeight: "balanced_subsample" | "balanced" | null) => {
-    const rf = new RandomForest({
+    const rf = new RandomForestClassifier({
       nEstimators: 30,
       workers: 0,
       progress: false,
@@ -241,12 +235,22 @@ Deno.test("class weighting raises the probabilities of a rare class", async () =
 });
 
 Deno.test("maxDepth and minSamplesSplit are honoured", async () => {
-  const rf = new RandomForest({ nEstimators: 5, maxDepth: 3, workers: 0, progress: false });
+  const rf = new RandomForestClassifier({
+    nEstimators: 5,
+    maxDepth: 3,
+    workers: 0,
+    progress: false,
+  });
   await rf.fit(Xtr, Ytr);
   for (let j = 0; j < 3; j++) {
     for (let t = 0; t < 5; t++) assert.ok(treeDepth(rf.tree(j, t)) <= 3);
   }
-  const deep = new RandomForest({ nEstimators: 5, maxDepth: null, workers: 0, progress: false });
+  const deep = new RandomForestClassifier({
+    nEstimators: 5,
+    maxDepth: null,
+    workers: 0,
+    progress: false,
+  });
   await deep.fit(Xtr, Ytr);
   assert.ok(treeDepth(deep.tree(1, 0)) > 3);
 
@@ -255,7 +259,7 @@ Deno.test("maxDepth and minSamplesSplit are honoured", async () => {
   const rng = new ForestRandom(6);
   const R = labels(400, 1, () => rng.random() < 0.4);
   const minSplit = 40;
-  const mss = new RandomForest({
+  const mss = new RandomForestClassifier({
     nEstimators: 3,
     bootstrap: false,
     classWeight: null,
@@ -291,7 +295,7 @@ Deno.test("maxDepth and minSamplesSplit are honoured", async () => {
 
 Deno.test("same seed gives identical forests for 0, 1 and 2 workers; another seed differs", async () => {
   const proba = async (workers: number, seed = 42) => {
-    const rf = new RandomForest({ nEstimators: 12, workers, seed, progress: false });
+    const rf = new RandomForestClassifier({ nEstimators: 12, workers, seed, progress: false });
     await rf.fit(Xtr, Ytr);
     return (await rf.predictProba(Xte)).data;
   };
@@ -306,22 +310,27 @@ Deno.test("save/load round trip predicts identically (per-label and multi-output
   const dir = await Deno.makeTempDir({ prefix: "rf_test_" });
   try {
     for (const multiOutput of [false, true]) {
-      const rf = new RandomForest({ nEstimators: 8, workers: 0, progress: false, multiOutput });
+      const rf = new RandomForestClassifier({
+        nEstimators: 8,
+        workers: 0,
+        progress: false,
+        multiOutput,
+      });
       await rf.fit(Xtr, Ytr);
       const sub = join(dir, multiOutput ? "multi" : "single");
       await rf.save(sub);
-      const back = await RandomForest.load(sub);
+      const back = await RandomForestClassifier.load(sub);
       assert.deepEqual(back.options, rf.options);
       assert.deepEqual((await back.predictProba(Xte)).data, (await rf.predictProba(Xte)).data);
     }
-    await assert.rejects(RandomForest.load(join(dir, "missing")), /forest\.json/);
+    await assert.rejects(RandomForestClassifier.load(join(dir, "missing")), /forest\.json/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("multi-output forest learns all labels with one set of trees", async () => {
-  const rf = new RandomForest({
+  const rf = new RandomForestClassifier({
     nEstimators: 40,
     multiOutput: true,
     workers: 1,
@@ -340,7 +349,7 @@ Deno.test("multi-output forest learns all labels with one set of trees", async (
 });
 
 Deno.test("clear errors for bad shapes, NaN features, bad labels and unfitted use", async () => {
-  const rf = new RandomForest({ nEstimators: 2, workers: 0, progress: false });
+  const rf = new RandomForestClassifier({ nEstimators: 2, workers: 0, progress: false });
   await assert.rejects(rf.predictProba(Xte), /not fitted/);
   await assert.rejects(rf.fit(Xtr, sliceRows(Ytr, 0, 499)), /500 rows but Y has 499/);
   const bad = { ...Xtr, data: Xtr.data.slice() };
@@ -354,6 +363,6 @@ Deno.test("clear errors for bad shapes, NaN features, bad labels and unfitted us
     /5 feature columns/,
   );
   await assert.rejects(rf.predict(Xte, [0.5, 0.5]), /2 thresholds for 3 label columns/);
-  assert.throws(() => new RandomForest({ maxFeatures: 0 }), /maxFeatures/);
-  assert.throws(() => new RandomForest({ nEstimators: 0 }), /nEstimators/);
+  assert.throws(() => new RandomForestClassifier({ maxFeatures: 0 }), /maxFeatures/);
+  assert.throws(() => new RandomForestClassifier({ nEstimators: 0 }), /nEstimators/);
 });

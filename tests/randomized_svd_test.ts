@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { fromRows, type Matrix } from "../lib/matrix.ts";
-import { randomizedSvd, SvdRankError } from "../lib/randomized_svd.ts";
+import { fromRows, type Matrix } from "../lib/core/matrix.ts";
+import { randomizedSvd, SvdRankError } from "../lib/text/randomized_svd.ts";
 import {
   assertCsr,
   csrFromDense,
@@ -8,7 +8,7 @@ import {
   csrToDense,
   csrTransposeMatMul,
   transposeCsr,
-} from "../lib/sparse_matrix.ts";
+} from "../lib/text/sparse_matrix.ts";
 
 /** Small deterministic generator for test data (independent of the library's own). */
 function lcg(seed: number): () => number {

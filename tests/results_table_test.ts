@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { parseMetricsFile } from "../lib/metrics_file.ts";
+import { parseMetricsFile } from "../lib/pipeline/metrics_file.ts";
+import { PUBLISHED_TEST_SCORES } from "../lib/report/study_reference.ts";
 import {
   markdownTable,
-  PUBLISHED_TEST_SCORES,
   publishedCounterpart,
   readmeResults,
   RESULTS_END,
@@ -12,7 +12,7 @@ import {
   resultsTables,
   updateReadme,
   wrapParagraph,
-} from "../lib/results_table.ts";
+} from "../lib/report/results_table.ts";
 
 const metrics: ResultsInput = {
   best: "tfidf_logreg",

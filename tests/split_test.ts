@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { trainTestSplit } from "../lib/train_test_split.ts";
-import { genreCountStrata, kFold, type Split, stratifiedKFold } from "../lib/k_fold.ts";
-import { labelsFromRows } from "../lib/matrix.ts";
-import { RandomState } from "../lib/mt19937.ts";
+import { trainTestSplit } from "../lib/model_selection/train_test_split.ts";
+import {
+  genreCountStrata,
+  kFold,
+  type Split,
+  stratifiedKFold,
+} from "../lib/model_selection/k_fold.ts";
+import { labelsFromRows } from "../lib/core/matrix.ts";
+import { RandomState } from "../lib/core/mt19937.ts";
 
 // Written by scripts/fixtures/make_split_fixtures.py with scikit-learn 1.2.1 / numpy 1.24.
 const fx = JSON.parse(

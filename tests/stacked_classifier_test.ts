@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { MultiLabelEstimator } from "../lib/estimator.ts";
-import { LogisticRegression } from "../lib/logistic_regression.ts";
-import type { LabelMatrix, Matrix, MatrixData } from "../lib/matrix.ts";
-import { binarize } from "../lib/metrics.ts";
-import { loadEstimator, saveEstimator } from "../lib/model_store.ts";
-import { RandomState } from "../lib/mt19937.ts";
-import { StackedClassifier } from "../lib/stacked_classifier.ts";
+import type { MultiLabelEstimator } from "../lib/core/estimator.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import type { LabelMatrix, Matrix, MatrixData } from "../lib/core/matrix.ts";
+import { binarize } from "../lib/metrics/multi_label_metrics.ts";
+import { loadEstimator, saveEstimator } from "../lib/models/model_store.ts";
+import { RandomState } from "../lib/core/mt19937.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
 
 /**
  * x uniform in (-1, 1)²; label 0 = x0 > 0, label 1 = x1 > 0, label 2 = both. Label 2 is a corner

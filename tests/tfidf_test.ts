@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { analyze, tokenize } from "../lib/tokenizer.ts";
-import { ENGLISH_STOP_WORDS } from "../lib/stop_words.ts";
-import { type CsrMatrix, csrToDense } from "../lib/sparse_matrix.ts";
-import { TfidfVectorizer } from "../lib/tfidf_vectorizer.ts";
+import { analyze, tokenize } from "../lib/text/tokenizer.ts";
+import { ENGLISH_STOP_WORDS } from "../lib/text/stop_words.ts";
+import { type CsrMatrix, csrToDense } from "../lib/text/sparse_matrix.ts";
+import { TfidfVectorizer } from "../lib/text/tfidf_vectorizer.ts";
 
 interface SparseRows {
   indptr: number[];

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { crossValPredictProba } from "../lib/cross_val_predict.ts";
-import type { MultiLabelEstimator } from "../lib/estimator.ts";
-import { kFold } from "../lib/k_fold.ts";
-import { type LabelMatrix, type Matrix, type MatrixData, takeRows } from "../lib/matrix.ts";
-import { binarize } from "../lib/metrics.ts";
-import { STUDY_GRID, tuneThresholds } from "../lib/threshold_tuning.ts";
+import { crossValPredictProba } from "../lib/model_selection/cross_val_predict.ts";
+import type { MultiLabelEstimator } from "../lib/core/estimator.ts";
+import { kFold } from "../lib/model_selection/k_fold.ts";
+import { type LabelMatrix, type Matrix, type MatrixData, takeRows } from "../lib/core/matrix.ts";
+import { binarize } from "../lib/metrics/multi_label_metrics.ts";
+import { STUDY_GRID, tuneThresholds } from "../lib/model_selection/threshold_tuning.ts";
 
 /** A tiny estimator for the tests: P(label) = feature value of the label's column, scaled. */
 class ColumnEstimator implements MultiLabelEstimator {
@@ -107,7 +107,7 @@ Deno.test("tuneThresholds keeps the global threshold for labels too rare to tune
 });
 
 Deno.test("thresholdEffects counts micro precision/recall and labels per title", async () => {
-  const { thresholdEffects } = await import("../lib/threshold_effects.ts");
+  const { thresholdEffects } = await import("../lib/analysis/threshold_effects.ts");
   const Y: LabelMatrix = { rows: 2, cols: 2, data: new Uint8Array([1, 0, 1, 1]) };
   const P: Matrix = { rows: 2, cols: 2, data: new Float32Array([0.9, 0.6, 0.4, 0.2]) };
   const [low, high] = thresholdEffects(Y, P, [0.3, 0.5]);

@@ -12,7 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { OllamaEmbedder } from "../../lib/ollama_embedder.ts";
+import { OllamaEmbedder } from "../../lib/embedders/ollama_embedder.ts";
 import { sampleTexts } from "./fake_ollama_server.ts";
 
 const { values } = parseArgs({

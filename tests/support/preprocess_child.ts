@@ -5,7 +5,7 @@
  * @module
  */
 
-import { runPreprocess } from "../../lib/preprocess.ts";
+import { runPreprocess } from "../../lib/pipeline/preprocess.ts";
 
 const [input, outDir] = Deno.args;
 await runPreprocess({

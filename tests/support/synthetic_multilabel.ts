@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { LabelMatrix, Matrix } from "../../lib/matrix.ts";
-import { RandomState } from "../../lib/mt19937.ts";
+import type { LabelMatrix, Matrix } from "../../lib/core/matrix.ts";
+import { RandomState } from "../../lib/core/mt19937.ts";
 
 /** A standard normal draw (Box–Muller) from NumPy's legacy generator. */
 export function gaussian(rng: RandomState): number {

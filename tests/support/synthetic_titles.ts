@@ -5,7 +5,7 @@
  * @module
  */
 
-import { REQUIRED_COLUMNS } from "../../lib/netflix_csv.ts";
+import { REQUIRED_COLUMNS } from "../../lib/data/netflix_csv.ts";
 
 const GENRES = ["Comedies", "Dramas", "Horror Movies", "Kids' TV"];
 const WORDS: Record<string, string[]> = {

@@ -20,9 +20,10 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { intFlag, parseFlags, runCommand } from "../../lib/cli_args.ts";
-import { ensureDenoKernel, frontEndArgs, serverUrl } from "../../lib/jupyter_setup.ts";
-import { listNotebooks, type Notebook } from "../../lib/notebook_runner.ts";
+import { intFlag, parseFlags, runCommand } from "../../lib/io/cli_args.ts";
+import { ensureDenoKernel, frontEndArgs, serverUrl } from "../../lib/jupyter/jupyter_setup.ts";
+import { listNotebooks } from "../../lib/jupyter/run_notebooks.ts";
+import type { Notebook } from "../../lib/jupyter/notebook_json.ts";
 import type { Browser, Page } from "playwright-core";
 
 const USAGE = `Usage: deno task test:ui [options]
@@ -292,8 +293,8 @@ function committedCharts(nb: Notebook): number {
 /** The scratch notebook: trains the study forest on a copy of processed_data/features (a forced stage). */
 function progressNotebook(): Notebook {
   const source = [
-    'import { trainProject } from "../lib/model_specs.ts";',
-    'import { NOTEBOOK_PROCESSED_DIR } from "../lib/notebook_stages.ts";',
+    'import { trainModels } from "../lib/pipeline/train_models.ts";',
+    'import { NOTEBOOK_PROCESSED_DIR } from "../lib/pipeline/notebook_stages.ts";',
     'const dir = await Deno.makeTempDir({ prefix: "ui-progress-" });',
     "const copy = async (from: string, to: string): Promise<void> => {",
     "  await Deno.mkdir(to, { recursive: true });",
@@ -303,7 +304,7 @@ function progressNotebook(): Notebook {
     "  }",
     "};",
     "await copy(`${NOTEBOOK_PROCESSED_DIR}/features`, `${dir}/features`);",
-    'await trainProject({ dir, models: ["study_rf"], ablation: false });',
+    'await trainModels({ dir, models: ["study_rf"], ablation: false });',
     "await Deno.remove(dir, { recursive: true });",
     'console.log("trained study_rf in a scratch folder");',
   ].join("\n");

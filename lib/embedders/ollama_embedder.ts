@@ -1,0 +1,638 @@
+/**
+ * The `ollama` text-embedding back end: sends texts to a local Ollama server (`POST /api/embed`,
+ * many texts per request, a bounded number of requests at a time), retries transient failures
+ * with exponential back-off, checks every vector, and checkpoints finished batches in an
+ * {@linkcode EmbeddingCache} so a killed run resumes where it stopped.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { Ollama } from "ollama";
+import { atomicWriteJson } from "../io/atomic_write.ts";
+import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
+import type { Matrix } from "../core/matrix.ts";
+import { resolveOllamaHost, rootCauseMessage } from "./ollama_probe.ts";
+import { ProgressBar } from "../display/progress.ts";
+import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
+
+/** Default cache folder (relative to the working directory). */
+const DEFAULT_OLLAMA_CACHE_DIR = "processed_data/cache/ollama";
+
+/** File written by {@linkcode OllamaEmbedder.save}. */
+const OLLAMA_EMBEDDER_FILE = "ollama_embedder.json";
+
+/** Options for {@linkcode OllamaEmbedder}. */
+export interface OllamaEmbedderOptions {
+  /** Ollama model name (default `"embeddinggemma"`). */
+  model?: string;
+  /** Server address (default: `OLLAMA_HOST`, else `http://127.0.0.1:11434`); see resolveOllamaHost. */
+  host?: string;
+  /** Texts per request (default 64). */
+  batchSize?: number;
+  /** Requests in flight at once (default 2). */
+  concurrency?: number;
+  /** Retries per request after a transient failure: reset connection, HTTP 5xx/429, timeout (default 5). */
+  maxRetries?: number;
+  /** First back-off delay in ms, doubled per retry, with jitter (default 500). */
+  retryBaseMs?: number;
+  /** Longest back-off delay in ms (default 30000). */
+  retryMaxMs?: number;
+  /** Cache folder (default {@linkcode DEFAULT_OLLAMA_CACHE_DIR}); `false` keeps vectors in memory only. */
+  cacheDir?: string | false;
+  /** Per-request time limit in ms before it counts as a transient failure (default 120000). */
+  timeoutMs?: number;
+  /** Draw a progress bar (default true; `embed`'s own `progress` option wins). */
+  progress?: boolean;
+}
+
+/** Why an {@linkcode OllamaEmbedError} was thrown. */
+export type OllamaErrorCode =
+  | "unreachable"
+  | "model-missing"
+  | "bad-text"
+  | "bad-vector"
+  | "rejected"
+  | "retries-exhausted"
+  | "dimension-mismatch";
+
+/**
+ * An error from the Ollama back end; `code` tells callers (e.g. the `auto` back end) what went
+ * wrong, the message tells the user what to do.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await new OllamaEmbedder().embed(["a text"]);
+ * } catch (err) {
+ *   if (err instanceof OllamaEmbedError && err.code === "unreachable") console.log("start ollama");
+ * }
+ * ```
+ */
+export class OllamaEmbedError extends Error {
+  /** What went wrong. */
+  readonly code: OllamaErrorCode;
+  /** Creates an error with a `code` and a message that says what to do. */
+  constructor(code: OllamaErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "OllamaEmbedError";
+    this.code = code;
+  }
+}
+
+/** Counts from the last {@linkcode OllamaEmbedder.embed} call. */
+export interface OllamaRunStats {
+  /** Texts passed in. */
+  texts: number;
+  /** Distinct texts among them. */
+  unique: number;
+  /** Distinct texts found in the cache. */
+  cached: number;
+  /** Distinct texts embedded by the server in this call. */
+  embedded: number;
+  /** HTTP requests sent to `/api/embed`, including retries. */
+  requests: number;
+  /** Of those, retries after a transient failure. */
+  retries: number;
+}
+
+interface SavedEmbedder {
+  kind: "ollama";
+  model: string;
+  host: string;
+  dimensions: number;
+}
+
+/** What one embed call shares between its batches. */
+interface Run {
+  texts: readonly string[];
+  titles: readonly string[] | undefined;
+  firstRow: Map<string, number>;
+  store: VectorStore;
+  bar: ProgressBar;
+  stats: OllamaRunStats;
+  stop: AbortController;
+  /** Vector size known before the run (from a saved embedder or the cache), else 0. */
+  initialDimensions: number;
+}
+
+interface VectorStore {
+  readonly dimensions: number;
+  readonly path?: string;
+  get(hash: string): Float32Array | undefined;
+  append(hashes: readonly string[], vectors: Float32Array, dimensions: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Embeds texts with a model served by Ollama (default `embeddinggemma`).
+ *
+ * @example
+ * ```ts
+ * const embedder = new OllamaEmbedder({ model: "embeddinggemma", batchSize: 64 });
+ * const x = await embedder.embed(["A heist in Madrid.", "A baking contest."], {
+ *   titles: ["Money Heist", "Nailed It!"],
+ * });
+ * console.log(x.rows, x.cols); // 2 768
+ * await embedder.save("processed_data/model");
+ * ```
+ */
+export class OllamaEmbedder implements TextEmbedder {
+  /** Back-end name. */
+  readonly kind = "ollama" as const;
+  /** Ollama model name. */
+  readonly model: string;
+  /** Normalised server address. */
+  readonly host: string;
+  readonly #batchSize: number;
+  readonly #concurrency: number;
+  readonly #maxRetries: number;
+  readonly #retryBaseMs: number;
+  readonly #retryMaxMs: number;
+  readonly #cacheDir: string | false;
+  readonly #timeoutMs: number;
+  readonly #progress: boolean;
+  #dimensions = 0;
+  #lastRun: OllamaRunStats | undefined;
+
+  /** Creates an embedder; nothing is sent to the server until {@linkcode OllamaEmbedder.embed}. */
+  constructor(options: OllamaEmbedderOptions = {}) {
+    this.model = options.model ?? "embeddinggemma";
+    if (!this.model.trim()) throw new TypeError("OllamaEmbedder: model must not be empty");
+    this.host = resolveOllamaHost(options.host);
+    this.#batchSize = positiveInt(options.batchSize ?? 64, "batchSize");
+    this.#concurrency = positiveInt(options.concurrency ?? 2, "concurrency");
+    this.#maxRetries = nonNegativeInt(options.maxRetries ?? 5, "maxRetries");
+    this.#retryBaseMs = Math.max(0, options.retryBaseMs ?? 500);
+    this.#retryMaxMs = Math.max(this.#retryBaseMs, options.retryMaxMs ?? 30_000);
+    this.#cacheDir = options.cacheDir ?? DEFAULT_OLLAMA_CACHE_DIR;
+    this.#timeoutMs = positiveInt(options.timeoutMs ?? 120_000, "timeoutMs");
+    this.#progress = options.progress ?? true;
+  }
+
+  /**
+   * Re-creates an embedder saved with {@linkcode OllamaEmbedder.save}. The host is
+   * `options.host`, else `OLLAMA_HOST`, else the saved host.
+   *
+   * @example
+   * ```ts
+   * const embedder = await OllamaEmbedder.load("processed_data/model");
+   * const x = await embedder.embed(["A new title's description."]);
+   * ```
+   */
+  static async load(dir: string, options: OllamaEmbedderOptions = {}): Promise<OllamaEmbedder> {
+    const path = join(dir, OLLAMA_EMBEDDER_FILE);
+    let saved: SavedEmbedder;
+    try {
+      saved = JSON.parse(await Deno.readTextFile(path));
+    } catch (err) {
+      throw new Error(
+        `OllamaEmbedder.load: cannot read ${path} (${(err as Error).message}); ` +
+          `train with the ollama back end first so the file is written`,
+        { cause: err },
+      );
+    }
+    if (saved?.kind !== "ollama" || typeof saved.model !== "string") {
+      throw new Error(`OllamaEmbedder.load: ${path} is not an ollama embedder description`);
+    }
+    let envHost: string | undefined;
+    try {
+      envHost = Deno.env.get("OLLAMA_HOST") || undefined;
+    } catch { /* no env permission */ }
+    const embedder = new OllamaEmbedder({
+      ...options,
+      model: saved.model,
+      host: options.host ?? envHost ?? saved.host,
+    });
+    embedder.#dimensions = Number(saved.dimensions) || 0;
+    return embedder;
+  }
+
+  /** Vector length: learned from the first response or the cache; 0 until then. */
+  get dimensions(): number {
+    return this.#dimensions;
+  }
+
+  /** Counts from the last `embed` call (undefined before the first). */
+  get lastRun(): OllamaRunStats | undefined {
+    return this.#lastRun;
+  }
+
+  /**
+   * Does nothing: the model is pre-trained.
+   *
+   * @example
+   * ```ts
+   * await new OllamaEmbedder().fit([]);
+   * ```
+   */
+  fit(_texts: string[]): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Embeds `texts` (rows follow the input order). Cached vectors are reused; the rest are sent in
+   * batches of `batchSize`, at most `concurrency` requests at a time, and checkpointed as each
+   * batch finishes. Throws an {@linkcode OllamaEmbedError} naming the row and title of a text
+   * that cannot be embedded, or saying how to start the server / pull the model.
+   *
+   * @example
+   * ```ts
+   * const x = await new OllamaEmbedder().embed(["A heist."], { titles: ["Money Heist"] });
+   * ```
+   */
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<Matrix> {
+    const titles = options.titles;
+    if (titles && titles.length !== texts.length) {
+      throw new RangeError(
+        `OllamaEmbedder.embed: got ${texts.length} texts but ${titles.length} titles; ` +
+          `pass one title per text`,
+      );
+    }
+    for (let i = 0; i < texts.length; i++) {
+      if (typeof texts[i] !== "string" || texts[i].trim() === "") {
+        throw new OllamaEmbedError(
+          "bad-text",
+          `OllamaEmbedder: ${describeRow(i, titles)} has ${
+            typeof texts[i] === "string" ? "an empty" : "no"
+          } text to embed; fill in its description or drop the row`,
+        );
+      }
+    }
+    const hashes = await hashTexts(texts);
+    const firstRow = new Map<string, number>();
+    for (let i = 0; i < hashes.length; i++) {
+      if (!firstRow.has(hashes[i])) firstRow.set(hashes[i], i);
+    }
+
+    const store = await this.#openStore();
+    try {
+      return await this.#embedWith(store, texts, hashes, firstRow, titles, options);
+    } finally {
+      await store.close();
+    }
+  }
+
+  async #embedWith(
+    store: VectorStore,
+    texts: readonly string[],
+    hashes: readonly string[],
+    firstRow: Map<string, number>,
+    titles: readonly string[] | undefined,
+    options: EmbedOptions,
+  ): Promise<Matrix> {
+    const stats: OllamaRunStats = {
+      texts: texts.length,
+      unique: firstRow.size,
+      cached: 0,
+      embedded: 0,
+      requests: 0,
+      retries: 0,
+    };
+    this.#lastRun = stats;
+    const missing: string[] = [];
+    for (const h of firstRow.keys()) {
+      if (store.get(h)) stats.cached++;
+      else missing.push(h);
+    }
+    // The cache file fixes the vector size for this model name (a changed size is an error).
+    if (this.#dimensions === 0) this.#dimensions = store.dimensions;
+
+    const batches: string[][] = [];
+    for (let i = 0; i < missing.length; i += this.#batchSize) {
+      batches.push(missing.slice(i, i + this.#batchSize));
+    }
+    const bar = new ProgressBar(`ollama ${this.model}`, firstRow.size, {
+      silent: !(options.progress ?? this.#progress),
+    });
+    bar.update(stats.cached);
+    const run: Run = {
+      texts,
+      titles,
+      firstRow,
+      store,
+      bar,
+      stats,
+      stop: new AbortController(),
+      initialDimensions: this.#dimensions,
+    };
+
+    let failure: unknown;
+    let next = 0;
+    const worker = async () => {
+      while (failure === undefined && next < batches.length) {
+        const batch = batches[next++];
+        try {
+          await this.#embedBatch(run, batch);
+        } catch (err) {
+          if (failure === undefined) failure = err;
+          run.stop.abort();
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.#concurrency, batches.length) }, worker),
+    );
+    if (failure !== undefined) throw failure;
+    bar.done(
+      `${stats.embedded} embedded in ${stats.requests} requests, ${stats.cached} from cache`,
+    );
+    await bar.flush();
+    const dims = this.#dimensions;
+    const data = new Float32Array(texts.length * dims);
+    for (let i = 0; i < texts.length; i++) data.set(store.get(hashes[i])!, i * dims);
+    return { rows: texts.length, cols: dims, data };
+  }
+
+  /**
+   * Writes `ollama_embedder.json` (model, host, dimensions) into `dir`.
+   *
+   * @example
+   * ```ts
+   * declare const embedder: OllamaEmbedder;
+   * await embedder.save("processed_data/model");
+   * ```
+   */
+  async save(dir: string): Promise<void> {
+    if (this.#dimensions === 0) {
+      throw new Error(
+        "OllamaEmbedder.save: the vector size is not known yet; call embed() on at least one " +
+          "text before saving",
+      );
+    }
+    const saved: SavedEmbedder = {
+      kind: "ollama",
+      model: this.model,
+      host: this.host,
+      dimensions: this.#dimensions,
+    };
+    await atomicWriteJson(join(dir, OLLAMA_EMBEDDER_FILE), saved);
+  }
+
+  async #openStore(): Promise<VectorStore> {
+    if (this.#cacheDir === false) return new MemoryStore(this.#dimensions);
+    return await EmbeddingCache.open(this.#cacheDir, this.model, {
+      dimensions: this.#dimensions || undefined,
+    });
+  }
+
+  /** Embeds one batch, splitting it to find the culprit when the server rejects its content. */
+  async #embedBatch(run: Run, hashes: string[]): Promise<void> {
+    const inputs = hashes.map((h) => run.texts[run.firstRow.get(h)!]);
+    let embeddings: unknown;
+    let rejection: Rejected | undefined;
+    try {
+      embeddings = await this.#requestWithRetries(run, hashes, inputs);
+    } catch (err) {
+      if (!(err instanceof Rejected)) throw err;
+      rejection = err;
+    }
+    const count = Array.isArray(embeddings) ? embeddings.length : -1;
+    if (hashes.length > 1 && (rejection || count !== hashes.length)) {
+      // The server refused the batch or returned the wrong number of vectors, which does not say
+      // which text is at fault: split the batch until the culprit is alone.
+      const mid = Math.ceil(hashes.length / 2);
+      await this.#embedBatch(run, hashes.slice(0, mid));
+      await this.#embedBatch(run, hashes.slice(mid));
+      return;
+    }
+    if (rejection) {
+      throw new OllamaEmbedError(
+        "rejected",
+        `Ollama at ${this.host} cannot embed ${
+          describeRow(run.firstRow.get(hashes[0])!, run.titles)
+        } with model "${this.model}": ${rejection.message}. Fix or drop that text.`,
+        { cause: rejection.cause },
+      );
+    }
+    const vectors = this.#checkVectors(run, hashes, embeddings);
+    await run.store.append(hashes, vectors, this.#dimensions);
+    run.stats.embedded += hashes.length;
+    run.bar.tick(hashes.length);
+  }
+
+  async #requestWithRetries(run: Run, hashes: string[], inputs: string[]): Promise<unknown> {
+    for (let attempt = 0;; attempt++) {
+      run.stats.requests++;
+      if (attempt > 0) run.stats.retries++;
+      try {
+        return await this.#request(inputs);
+      } catch (err) {
+        const kind = classify(err);
+        if (kind === "transient" && attempt < this.#maxRetries && !run.stop.signal.aborted) {
+          const delay = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
+          await sleep(delay * (0.5 + Math.random() * 0.5), run.stop.signal);
+          if (!run.stop.signal.aborted) continue;
+        }
+        throw this.#explain(err, kind, attempt + 1, run, hashes);
+      }
+    }
+  }
+
+  async #request(inputs: string[]): Promise<unknown> {
+    const controller = new AbortController();
+    const timeoutMs = this.#timeoutMs;
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
+    try {
+      const client = new Ollama({
+        host: this.host,
+        fetch: (input, init) => fetch(input, { ...init, signal: controller.signal }),
+      });
+      const response = await client.embed({ model: this.model, input: inputs });
+      return (response as { embeddings?: unknown })?.embeddings;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #explain(err: unknown, kind: ErrorKind, attempts: number, run: Run, hashes: string[]): Error {
+    const detail = errorDetail(err);
+    switch (kind) {
+      case "unreachable":
+        return new OllamaEmbedError(
+          "unreachable",
+          `Ollama is not reachable at ${this.host} (${detail}). Start it with \`ollama serve\` ` +
+            `(or set OLLAMA_HOST to where it runs), or use the lsa back end. ` +
+            `Finished batches are cached; rerunning resumes from them.`,
+          { cause: err },
+        );
+      case "model-missing":
+        return new OllamaEmbedError(
+          "model-missing",
+          `Ollama at ${this.host} does not have model "${this.model}" (${detail}). ` +
+            `Run \`ollama pull ${this.model}\` and try again.`,
+          { cause: err },
+        );
+      case "rejected":
+        return new Rejected(detail, { cause: err });
+      case "transient": {
+        const rows = hashes.map((h) => run.firstRow.get(h)!);
+        return new OllamaEmbedError(
+          "retries-exhausted",
+          `Ollama at ${this.host} failed ${attempts} time${attempts === 1 ? "" : "s"} on a batch ` +
+            `of ${hashes.length} texts starting at ${describeRow(rows[0], run.titles)}; last ` +
+            `error: ${detail}. The server may be overloaded or restarting: rerun to resume ` +
+            `(finished batches are cached), or lower batchSize/concurrency or raise timeoutMs.`,
+          { cause: err },
+        );
+      }
+      default:
+        return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  #checkVectors(run: Run, hashes: string[], embeddings: unknown): Float32Array {
+    const where = (k: number) => describeRow(run.firstRow.get(hashes[k])!, run.titles);
+    const bad = (k: number, what: string) =>
+      new OllamaEmbedError(
+        "bad-vector",
+        `Ollama model "${this.model}" at ${this.host} returned ${what} for ${where(k)}; ` +
+          `that text cannot be embedded (check the text, or try another model)`,
+      );
+    const list = Array.isArray(embeddings) ? embeddings : [];
+    if (list.length !== hashes.length) {
+      // Only reached for a single text (larger batches are split first).
+      throw bad(
+        0,
+        `${list.length} vectors for ${hashes.length} text${hashes.length > 1 ? "s" : ""}`,
+      );
+    }
+    let dims = this.#dimensions;
+    const lengths = list.map((v) => (Array.isArray(v) ? v.length : 0));
+    if (
+      run.initialDimensions > 0 && lengths[0] > 0 && lengths[0] !== run.initialDimensions &&
+      lengths.every((n) => n === lengths[0])
+    ) {
+      const from = run.store.path ?? "the saved embedder";
+      throw new OllamaEmbedError(
+        "dimension-mismatch",
+        `Ollama model "${this.model}" at ${this.host} now returns ${lengths[0]}-dimensional ` +
+          `vectors but ${from} expects ${run.initialDimensions} for that model name (was the ` +
+          `model replaced?). Delete ${from} and rerun (retrain if a saved model expects the old size).`,
+      );
+    }
+    for (let k = 0; k < list.length; k++) {
+      if (lengths[k] === 0) throw bad(k, "no vector");
+      if (dims === 0) dims = lengths[k];
+      if (lengths[k] !== dims) {
+        throw bad(k, `a ${lengths[k]}-dimensional vector (expected ${dims})`);
+      }
+    }
+    const out = new Float32Array(list.length * dims);
+    for (let k = 0; k < list.length; k++) {
+      const v = list[k] as unknown[];
+      let nonZero = false;
+      for (let j = 0; j < dims; j++) {
+        const x = v[j];
+        if (typeof x !== "number" || !Number.isFinite(x)) {
+          throw bad(k, `a vector with a non-finite value (${String(x)}) at position ${j}`);
+        }
+        const f = Math.fround(x);
+        if (!Number.isFinite(f)) throw bad(k, `a value too large for float32 (${x})`);
+        if (f !== 0) nonZero = true;
+        out[k * dims + j] = f;
+      }
+      if (!nonZero) throw bad(k, "an all-zero vector");
+    }
+    if (this.#dimensions === 0) this.#dimensions = dims;
+    return out;
+  }
+}
+
+/** A server rejection of a batch's content (HTTP 4xx): split the batch to find the text. */
+class Rejected extends Error {}
+
+class MemoryStore implements VectorStore {
+  #vectors = new Map<string, Float32Array>();
+  #dimensions: number;
+  constructor(dimensions: number) {
+    this.#dimensions = dimensions;
+  }
+  get dimensions(): number {
+    return this.#dimensions;
+  }
+  get(hash: string): Float32Array | undefined {
+    return this.#vectors.get(hash);
+  }
+  append(hashes: readonly string[], vectors: Float32Array, dimensions: number): Promise<void> {
+    this.#dimensions = dimensions;
+    for (let r = 0; r < hashes.length; r++) {
+      this.#vectors.set(hashes[r], vectors.slice(r * dimensions, (r + 1) * dimensions));
+    }
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+type ErrorKind = "unreachable" | "model-missing" | "rejected" | "transient" | "fatal";
+
+function classify(err: unknown): ErrorKind {
+  const e = err as { name?: string; message?: string; status_code?: number };
+  if (typeof e?.status_code === "number") {
+    const status = e.status_code;
+    const message = String(e.message ?? "");
+    if (status === 404 && /not found|pull/i.test(message)) return "model-missing";
+    if (status === 408 || status === 429) return "transient";
+    // Ollama answers 500 "json: unsupported value: NaN" when the model produced NaN for a text.
+    if (status >= 500 && /unsupported value|NaN|Inf/.test(message)) return "rejected";
+    if (status >= 500) return "transient";
+    if (status >= 400) return "rejected";
+    return "fatal";
+  }
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "transient";
+  if (err instanceof SyntaxError) return "transient"; // truncated JSON body
+  if (err instanceof TypeError) {
+    const cause = rootCauseMessage(err);
+    if (
+      /connection refused|os error 111|ECONNREFUSED|dns error|failed to lookup|not known|no such host/i
+        .test(cause)
+    ) return "unreachable";
+    return "transient"; // connection reset, incomplete message, ...
+  }
+  return "fatal";
+}
+
+function errorDetail(err: unknown): string {
+  const e = err as { status_code?: number; message?: string };
+  if (typeof e?.status_code === "number") return `HTTP ${e.status_code}: ${e.message}`;
+  return rootCauseMessage(err);
+}
+
+function describeRow(row: number, titles: readonly string[] | undefined): string {
+  const title = titles?.[row];
+  return title === undefined ? `row ${row}` : `row ${row} (title ${JSON.stringify(title)})`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`OllamaEmbedder: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegativeInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`OllamaEmbedder: ${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,110 @@
+/**
+ * A weighted average of several multi-label classifiers' probabilities (soft voting).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { atomicWriteJson } from "../io/atomic_write.ts";
+import type { MultiLabelEstimator } from "../core/estimator.ts";
+import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
+import { binarize } from "../metrics/multi_label_metrics.ts";
+import { loadEstimator, saveEstimator } from "./model_store.ts";
+import { readJsonFile } from "../io/read_json.ts";
+
+const ENSEMBLE_FILE = "ensemble.json";
+
+/** Options for {@linkcode EnsembleClassifier}. */
+export interface EnsembleOptions {
+  /** Weight of each member (default equal); normalised to sum to 1. */
+  weights?: number[];
+}
+
+/**
+ * Averages members' `predictProba`. `fit` fits every member on the same data, in order.
+ *
+ * @example
+ * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { LogisticRegression } from "./logistic_regression.ts";
+ * import { MlpClassifier } from "./mlp_classifier.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
+ * const ens = new EnsembleClassifier([new LogisticRegression(), new MlpClassifier()]);
+ * await ens.fit(XTrain, yTrain);
+ * const P = await ens.predictProba(XTest);
+ * ```
+ */
+export class EnsembleClassifier implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "ensemble";
+  readonly members: MultiLabelEstimator[];
+  readonly weights: number[];
+
+  constructor(members: MultiLabelEstimator[], options: EnsembleOptions = {}) {
+    if (members.length === 0) throw new RangeError("EnsembleClassifier: give at least one member");
+    const w = options.weights ?? members.map(() => 1);
+    if (w.length !== members.length || w.some((x) => !(x >= 0)) || w.every((x) => x === 0)) {
+      throw new RangeError(
+        `EnsembleClassifier: need ${members.length} non-negative weights (not all zero), got ${
+          JSON.stringify(w)
+        }`,
+      );
+    }
+    const sum = w.reduce((a, b) => a + b, 0);
+    this.members = members;
+    this.weights = w.map((x) => x / sum);
+  }
+
+  /** Fits every member on `X`, `Y`. */
+  async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
+    for (const m of this.members) await m.fit(X, Y);
+    return this;
+  }
+
+  /** Weighted mean of the members' probabilities. */
+  async predictProba(X: Matrix<MatrixData>): Promise<Matrix> {
+    let out: Matrix | undefined;
+    for (const [k, m] of this.members.entries()) {
+      const p = await m.predictProba(X);
+      if (!out) out = { rows: p.rows, cols: p.cols, data: new Float32Array(p.data.length) };
+      if (p.rows !== out.rows || p.cols !== out.cols) {
+        throw new RangeError(
+          `EnsembleClassifier: member ${k} returned ${p.rows}×${p.cols}, member 0 ${out.rows}×${out.cols}`,
+        );
+      }
+      const w = this.weights[k];
+      for (let i = 0; i < p.data.length; i++) out.data[i] += w * p.data[i];
+    }
+    return out!;
+  }
+
+  /** `predictProba(X) >= thresholds` (default 0.5). */
+  async predict(
+    X: Matrix<MatrixData>,
+    thresholds: number | ArrayLike<number> = 0.5,
+  ): Promise<LabelMatrix> {
+    return binarize(await this.predictProba(X), thresholds);
+  }
+
+  /** Writes `ensemble.json` (the weights) and each member in `member_<i>/` into `dir`. */
+  async save(dir: string): Promise<void> {
+    for (const [i, m] of this.members.entries()) await saveEstimator(join(dir, `member_${i}`), m);
+    await atomicWriteJson(join(dir, ENSEMBLE_FILE), {
+      version: 1,
+      weights: this.weights,
+      members: this.members.length,
+    });
+  }
+
+  /** Loads an ensemble written by {@linkcode EnsembleClassifier.save}. */
+  static async load(dir: string): Promise<EnsembleClassifier> {
+    const saved = await readJsonFile<{ version: number; weights: number[]; members: number }>(
+      join(dir, ENSEMBLE_FILE),
+    );
+    const members: MultiLabelEstimator[] = [];
+    for (let i = 0; i < saved.members; i++) {
+      members.push(await loadEstimator(join(dir, `member_${i}`)));
+    }
+    return new EnsembleClassifier(members, { weights: saved.weights });
+  }
+}

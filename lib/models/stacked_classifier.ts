@@ -1,0 +1,201 @@
+/**
+ * Two-stage stacking for label co-occurrence: a base multi-label model predicts every genre,
+ * then a second model (the stacker) predicts every genre again from the features plus the base
+ * model's probabilities of ALL genres — so "Kids' TV" can raise "TV Comedies", and so on.
+ *
+ * Honesty: the stacker is trained on OUT-OF-FOLD base probabilities of the training rows
+ * (internal k-fold cross-validation, stratified by genre count), never on probabilities of rows
+ * the base model was fitted on; at prediction time the base model refitted on all rows supplies
+ * them. A fit therefore costs `nFolds + 1` base fits and one stacker fit.
+ *
+ * Save/load: {@linkcode StackedClassifier.save} writes both fitted stages (any estimators) in
+ * sub-folders through the model store; {@linkcode StackedClassifier.load} reads them back.
+ *
+ * @module
+ */
+
+import { checkFeatures, checkLabels } from "../core/estimator.ts";
+import { crossValPredictProba } from "../model_selection/cross_val_predict.ts";
+import type { EstimatorFactory, MultiLabelEstimator } from "../core/estimator.ts";
+import { genreCountStrata, stratifiedKFold } from "../model_selection/k_fold.ts";
+import { join } from "node:path";
+import { atomicWriteJson } from "../io/atomic_write.ts";
+import { hstack, type LabelMatrix, type Matrix, type MatrixData } from "../core/matrix.ts";
+import { binarize } from "../metrics/multi_label_metrics.ts";
+import { loadEstimator, saveEstimator } from "./model_store.ts";
+import { readJsonFile } from "../io/read_json.ts";
+
+/** Options for {@linkcode StackedClassifier}. */
+export interface StackedClassifierOptions {
+  /** Internal folds used to make the stacker's out-of-fold inputs (default 5). */
+  nFolds?: number;
+  /** Seed of the internal stratified folds (default 42). */
+  seed?: number;
+  /** Give the stacker the original features too, not just the probabilities (default true). */
+  passthrough?: boolean;
+  /** Called after each internal fold with its index and seconds taken. */
+  onFold?: (fold: number, seconds: number) => void;
+}
+
+/** What `stacked.json` holds beside the two stages' folders. */
+export interface StackedClassifierState {
+  /** Format version (1). */
+  version: 1;
+  /** Internal folds, seed and passthrough the model was fitted with. */
+  options: { nFolds: number; seed: number; passthrough: boolean };
+  /** Input features of the base model. */
+  nFeatures: number;
+  /** Labels. */
+  nLabels: number;
+}
+
+const STACKED_FILE = "stacked.json";
+
+/**
+ * Stacked multi-label classifier (base model → stacker on [features, base probabilities]).
+ *
+ * @example
+ * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { LogisticRegression } from "./logistic_regression.ts";
+ * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
+ * const model = new StackedClassifier(
+ *   () => new LogisticRegression({ C: 4 }),
+ *   () => new LogisticRegression({ C: 1 }),
+ * );
+ * await model.fit(XTrain, yTrain);
+ * const P = await model.predictProba(XTest);
+ * ```
+ */
+export class StackedClassifier implements MultiLabelEstimator {
+  /** Registry key of saved models. */
+  readonly kind = "stacked";
+  /** Resolved options. */
+  readonly options: { nFolds: number; seed: number; passthrough: boolean };
+  #makeBase: EstimatorFactory | null;
+  #makeStacker: EstimatorFactory | null;
+  #onFold?: (fold: number, seconds: number) => void;
+  #base: MultiLabelEstimator | null = null;
+  #stacker: MultiLabelEstimator | null = null;
+  #nFeatures = 0;
+  #nLabels = 0;
+
+  constructor(
+    makeBase: EstimatorFactory | null,
+    makeStacker: EstimatorFactory | null,
+    options: StackedClassifierOptions = {},
+  ) {
+    const nFolds = options.nFolds ?? 5;
+    if (!Number.isInteger(nFolds) || nFolds < 2) {
+      throw new RangeError(`StackedClassifier: nFolds is ${nFolds}; use an integer >= 2`);
+    }
+    this.options = {
+      nFolds,
+      seed: options.seed ?? 42,
+      passthrough: options.passthrough ?? true,
+    };
+    this.#makeBase = makeBase;
+    this.#makeStacker = makeStacker;
+    this.#onFold = options.onFold;
+  }
+
+  /** The fitted base model (null before fitting). */
+  get base(): MultiLabelEstimator | null {
+    return this.#base;
+  }
+
+  /** The fitted stacker (null before fitting). */
+  get stacker(): MultiLabelEstimator | null {
+    return this.#stacker;
+  }
+
+  #inputs(X: Matrix<MatrixData>, P: Matrix): Matrix {
+    return this.options.passthrough ? hstack([X, P]) : P;
+  }
+
+  /** Fits the base model out-of-fold, the stacker on those probabilities, then the base on all rows. */
+  async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
+    if (!this.#makeBase || !this.#makeStacker) {
+      throw new Error(
+        "StackedClassifier.fit: this model was loaded from JSON and has no factories; build a " +
+          "new StackedClassifier(makeBase, makeStacker) to train",
+      );
+    }
+    checkFeatures(X, "StackedClassifier.fit");
+    checkLabels(Y, X.rows, "StackedClassifier.fit");
+    const folds = stratifiedKFold(genreCountStrata(Y), {
+      nSplits: this.options.nFolds,
+      seed: this.options.seed,
+    });
+    const Xf = X as Matrix;
+    const oof = await crossValPredictProba(this.#makeBase, [Xf, Y], {
+      folds,
+      onFold: this.#onFold,
+    });
+    const stacker = this.#makeStacker();
+    await stacker.fit(this.#inputs(X, oof), Y);
+    const base = this.#makeBase();
+    await base.fit(Xf, Y);
+    this.#base = base;
+    this.#stacker = stacker;
+    this.#nFeatures = X.cols;
+    this.#nLabels = Y.cols;
+    return this;
+  }
+
+  /** The stacker's probabilities given the features and the base model's probabilities. */
+  async predictProba(X: Matrix<MatrixData>): Promise<Matrix> {
+    if (!this.#base || !this.#stacker) {
+      throw new Error(
+        "StackedClassifier.predictProba: the model is not fitted; call fit() or load a saved model first",
+      );
+    }
+    checkFeatures(X, "StackedClassifier.predictProba", this.#nFeatures);
+    const P = await this.#base.predictProba(X as Matrix);
+    return await this.#stacker.predictProba(this.#inputs(X, P));
+  }
+
+  /** `predictProba(X) >= thresholds` (one number, or one per label). */
+  async predict(
+    X: Matrix<MatrixData>,
+    thresholds: number | ArrayLike<number> = 0.5,
+  ): Promise<LabelMatrix> {
+    return binarize(await this.predictProba(X), thresholds);
+  }
+
+  /** Writes `stacked.json` and the two fitted stages (`base/`, `stacker/`) into `dir`. */
+  async save(dir: string): Promise<void> {
+    if (!this.#base || !this.#stacker) {
+      throw new Error("StackedClassifier.save: nothing to save; call fit() first");
+    }
+    await saveEstimator(join(dir, "base"), this.#base);
+    await saveEstimator(join(dir, "stacker"), this.#stacker);
+    const state: StackedClassifierState = {
+      version: 1,
+      options: { ...this.options },
+      nFeatures: this.#nFeatures,
+      nLabels: this.#nLabels,
+    };
+    await atomicWriteJson(join(dir, STACKED_FILE), state);
+  }
+
+  /**
+   * Loads a model written by {@linkcode StackedClassifier.save}; it predicts as before but
+   * cannot be refitted (it has no factories).
+   */
+  static async load(dir: string): Promise<StackedClassifier> {
+    const state = await readJsonFile<StackedClassifierState>(join(dir, STACKED_FILE));
+    if (state?.version !== 1) {
+      throw new Error(
+        `${join(dir, STACKED_FILE)}: expected version 1, got ${state?.version}; ` +
+          "re-run `npx deno task train`",
+      );
+    }
+    const model = new StackedClassifier(null, null, state.options);
+    model.#base = await loadEstimator(join(dir, "base"));
+    model.#stacker = await loadEstimator(join(dir, "stacker"));
+    model.#nFeatures = state.nFeatures;
+    model.#nLabels = state.nLabels;
+    return model;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `processed_data/metrics.json`: its one type and its one validating reader, used by train,
+ * predict, readme, report and the notebooks. Training some models merges their results into the
+ * file; `best` (predict's default model) changes only when the best model is retrained.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { FeatureBlock } from "../features/feature_blocks.ts";
+import type { EvaluationReport } from "../metrics/multi_label_metrics.ts";
+import { readJsonFile } from "../io/read_json.ts";
+import type { CvCurvePoint } from "../model_selection/threshold_tuning.ts";
+import type { ThresholdStrategy } from "../models/thresholded_classifier.ts";
+
+/** Scores of one threshold choice (used for the alternatives of each model). */
+export interface ThresholdVariant {
+  thresholds: number | Record<string, number>;
+  f1_macro: number;
+  f1_micro: number;
+  exact_match: number;
+  cv_f1_macro: number;
+}
+
+/** One model's entry in metrics.json. */
+export interface ModelMetrics extends EvaluationReport {
+  description: string;
+  features: FeatureBlock[];
+  /** Id of the processed features the model was trained on. */
+  features_id: string;
+  embedder: string;
+  n_features: number;
+  threshold_strategy: ThresholdStrategy;
+  thresholds: number | Record<string, number>;
+  cv_curve: CvCurvePoint[];
+  cv_f1_macro: number;
+  threshold_variants: Record<ThresholdStrategy, ThresholdVariant>;
+  fit_seconds: number;
+  predict_seconds: number;
+  cv_seconds: number;
+  /** When this entry was trained. */
+  trained: string;
+  /** What the entry was made from (spec, features, code); the train stage reuses it while equal. */
+  cache_key?: string;
+}
+
+/** One ablation row: the best model on a subset of feature blocks. */
+export interface AblationResult {
+  features: FeatureBlock[];
+  n_features: number;
+  f1_macro: number;
+  f1_micro: number;
+  f1_samples: number;
+  exact_match: number;
+  cv_f1_macro: number;
+  fit_seconds: number;
+}
+
+/** Contents of metrics.json. */
+export interface MetricsFile {
+  /** The default model: predict uses it when `--model` is not given. */
+  best: string;
+  created: string;
+  /** Id of the processed features every entry was trained on. */
+  features_id: string;
+  split: { train: number; test: number; seed: number };
+  cv: { folds: number; stratified_by: string; seed: number };
+  models: Record<string, ModelMetrics>;
+  ablation?: Record<string, AblationResult>;
+  /** What the ablation was made from; reused while equal. */
+  ablation_key?: string;
+  /** Seconds per stage of the last `deno task all`, and in total. */
+  pipeline_seconds?: Record<string, number>;
+  embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
+}
+
+const REQUIRED_NUMBERS = ["f1_macro", "f1_micro", "exact_match", "hamming_loss"] as const;
+
+/**
+ * Validates parsed metrics.json content; throws naming the file, the field and the fix.
+ *
+ * @example
+ * ```ts
+ * const metrics = parseMetricsFile(JSON.parse(await Deno.readTextFile("processed_data/metrics.json")));
+ * ```
+ */
+export function parseMetricsFile(value: unknown, options: { source?: string } = {}): MetricsFile {
+  const where = options.source ?? "metrics.json";
+  const fix = "re-run `npx deno task train`";
+  const fail = (msg: string): never => {
+    throw new Error(`${where}: ${msg}; ${fix}`);
+  };
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    fail('expected an object with "best" and "models"');
+  }
+  const v = value as Record<string, unknown>;
+  if (!v.models || typeof v.models !== "object" || Array.isArray(v.models)) {
+    fail('"models" must be an object mapping model name → scores');
+  }
+  const models = v.models as Record<string, unknown>;
+  if (Object.keys(models).length === 0) fail('"models" is empty');
+  for (const [name, m] of Object.entries(models)) {
+    if (!m || typeof m !== "object") fail(`models["${name}"] is not an object`);
+    const entry = m as Record<string, unknown>;
+    for (const key of REQUIRED_NUMBERS) {
+      const x = entry[key];
+      if (typeof x !== "number" || !Number.isFinite(x)) {
+        fail(`models["${name}"].${key} must be a finite number, got ${JSON.stringify(x)}`);
+      }
+    }
+    if (!Array.isArray(entry.features)) fail(`models["${name}"].features must be a list`);
+    if (typeof entry.features_id !== "string") {
+      fail(`models["${name}"] has no features_id (written by an older version)`);
+    }
+  }
+  if (typeof v.best !== "string" || !Object.hasOwn(models, v.best)) {
+    fail(
+      `"best" must name one of the models (${Object.keys(models).join(", ")}), got ${
+        JSON.stringify(v.best)
+      }`,
+    );
+  }
+  if (typeof v.features_id !== "string") fail('"features_id" is missing');
+  return value as MetricsFile;
+}
+
+/**
+ * Reads and validates `metrics.json` of a processed folder.
+ *
+ * @example
+ * ```ts
+ * const metrics = await readMetricsFile("processed_data");
+ * console.log(metrics.best, metrics.models[metrics.best].f1_macro);
+ * ```
+ */
+export async function readMetricsFile(dir: string): Promise<MetricsFile> {
+  const path = join(dir, "metrics.json");
+  return parseMetricsFile(
+    await readJsonFile(path, { hint: "run `npx deno task train` first" }),
+    { source: path },
+  );
+}
+
+/** What {@linkcode mergeMetrics} did, for the train stage to say. */
+export interface MergeReport {
+  merged: MetricsFile;
+  /** Entries of the previous file kept as they were. */
+  kept: string[];
+  /** Entries dropped because they were trained on other features. */
+  dropped: string[];
+}
+
+/**
+ * Merges freshly trained entries into the previous file. Entries trained on other features are
+ * dropped (and reported); `best` becomes `bestName` when that model was just trained, stays as
+ * it was when its entry is kept, and otherwise falls back to a trained model.
+ *
+ * @example
+ * ```ts
+ * declare const previous: MetricsFile | null, fresh: MetricsFile;
+ * const { merged, dropped } = mergeMetrics(previous, fresh, { bestName: "best" });
+ * ```
+ */
+export function mergeMetrics(
+  previous: MetricsFile | null,
+  fresh: MetricsFile,
+  options: { bestName: string },
+): MergeReport {
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  const models: Record<string, ModelMetrics> = {};
+  if (previous) {
+    for (const [name, m] of Object.entries(previous.models)) {
+      if (Object.hasOwn(fresh.models, name)) continue;
+      if (m.features_id === fresh.features_id) {
+        models[name] = m;
+        kept.push(name);
+      } else {
+        dropped.push(name);
+      }
+    }
+  }
+  Object.assign(models, fresh.models);
+  let best: string;
+  if (Object.hasOwn(fresh.models, options.bestName)) best = options.bestName;
+  else if (previous && Object.hasOwn(models, previous.best)) best = previous.best;
+  else if (Object.hasOwn(models, options.bestName)) best = options.bestName;
+  else best = Object.keys(fresh.models).at(-1)!;
+  const keepAblation = previous?.ablation && previous.features_id === fresh.features_id &&
+    kept.includes(options.bestName);
+  const merged: MetricsFile = {
+    ...fresh,
+    best,
+    models,
+    ...(fresh.ablation
+      ? {}
+      : keepAblation
+      ? { ablation: previous!.ablation, ablation_key: previous!.ablation_key }
+      : {}),
+  };
+  if (!fresh.ablation && !keepAblation) {
+    delete merged.ablation;
+    delete merged.ablation_key;
+  }
+  if (previous?.pipeline_seconds && !merged.pipeline_seconds) {
+    merged.pipeline_seconds = previous.pipeline_seconds;
+  }
+  return { merged, kept, dropped };
+}

@@ -1,0 +1,254 @@
+/**
+ * Genre predictions for titles the model has never seen, through the saved {@linkcode GenreModel}
+ * (its own fitted pipeline, estimator and thresholds; nothing refitted, nothing re-assembled).
+ *
+ * - {@linkcode openGenreModel}: the model named (or `metrics.json`'s `best`), refused when it
+ *   was trained on other features than `processed_data/features` holds now.
+ * - {@linkcode predictTitles}: CSV text in memory → predictions (notebooks, tests).
+ * - {@linkcode predictFile}: a CSV file of any size, streamed in batches, → a predictions CSV
+ *   written atomically.
+ *
+ * @module
+ */
+
+import { basename, dirname, join, resolve } from "node:path";
+import { csvBatches } from "../data/csv_batches.ts";
+import { GenreModel, type GenreScore, type TitlePrediction } from "./genre_model.ts";
+import type { Matrix } from "../core/matrix.ts";
+import { readMetricsFile } from "./metrics_file.ts";
+import {
+  metadataWarnings,
+  parseTitles,
+  type RowProblem,
+  type Titles,
+} from "../data/netflix_csv.ts";
+import { DEFAULT_PROCESSED_DIR, featuresDir, readConfig } from "../features/processed_data.ts";
+
+/** Options for {@linkcode openGenreModel}, {@linkcode predictTitles} and {@linkcode predictFile}. */
+export interface PredictOptions {
+  /** Processed folder with models/, metrics.json and features/ (default `processed_data`). */
+  dir?: string;
+  /** Model name under models/ (default: `best` of metrics.json). */
+  model?: string;
+  /** Name used in messages about the input. */
+  source?: string;
+}
+
+/** Predictions, one entry per good input row. */
+export interface Predictions {
+  /** The model used. */
+  model: string;
+  genres: string[];
+  titles: Titles;
+  /** rows × genres probabilities. */
+  proba: Matrix;
+  /** Predicted genres per row (probability ≥ that genre's threshold), most probable first. */
+  predicted: GenreScore[][];
+  /** Rows that could not be predicted, by row number. */
+  problems: RowProblem[];
+  /** Rows predicted with a value treated as missing (blank or unreadable year, duration…). */
+  warnings: RowProblem[];
+}
+
+/** Names of the saved models under `dir/models/` (folders with a manifest), sorted. */
+async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(join(dir, "models"))) {
+      if (!e.isDirectory || e.name.startsWith(".")) continue;
+      try {
+        await Deno.stat(join(dir, "models", e.name, "manifest.json"));
+        names.push(e.name);
+      } catch { /* not a saved genre model */ }
+    }
+  } catch { /* no models yet */ }
+  return names.sort();
+}
+
+/** Loads the genre model to predict with, and checks it against the current features. */
+async function openGenreModel(
+  options: PredictOptions = {},
+): Promise<{ model: GenreModel; name: string }> {
+  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const available = await listModels(dir);
+  let name = options.model;
+  if (!name) {
+    try {
+      name = (await readMetricsFile(dir)).best;
+    } catch (err) {
+      if (available.length === 0) {
+        throw new Error(
+          `no trained model in ${join(dir, "models")}: run \`npx deno task train\` first`,
+        );
+      }
+      throw new Error(
+        `${(err as Error).message}\n  or name a model with --model (${available.join(", ")})`,
+      );
+    }
+  }
+  if (!available.includes(name)) {
+    throw new Error(
+      available.length === 0
+        ? `no trained model in ${join(dir, "models")}: run \`npx deno task train\` first`
+        : `no model "${name}" in ${join(dir, "models")}; the models there are: ${
+          available.join(", ")
+        } (choose with --model NAME)`,
+    );
+  }
+  let featuresId: string | undefined;
+  try {
+    featuresId = (await readConfig(dir)).id;
+  } catch { /* no processed features here: the model folder alone is enough */ }
+  const model = await GenreModel.load(join(dir, "models", name), {
+    featuresId,
+    featuresSource: featuresDir(dir),
+  });
+  return { model, name };
+}
+
+/**
+ * Predicts genres for CSV text in NetFlix.csv's shape (the genres column may be absent). Bad
+ * rows are reported in `problems`; the good rows are still predicted.
+ *
+ * @example
+ * ```ts
+ * const csv = await Deno.readTextFile("new_titles.csv");
+ * const { predicted } = await predictTitles(csv);
+ * console.log(predicted[0]); // [{ genre: "Dramas", probability: 0.71, threshold: 0.35 }, …]
+ * ```
+ */
+export async function predictTitles(
+  csv: string | Uint8Array,
+  options: PredictOptions & { genreModel?: { model: GenreModel; name: string } } = {},
+): Promise<Predictions> {
+  const { model, name } = options.genreModel ?? await openGenreModel(options);
+  const { titles, problems } = parseTitles(csv, {
+    requireGenres: false,
+    onBadRow: "skip",
+    source: options.source,
+  });
+  const proba = titles.length === 0
+    ? { rows: 0, cols: model.genres.length, data: new Float32Array(0) }
+    : await model.predictProba(titles);
+  const predicted = model.decide(titles, proba).map((p) => p.genres);
+  return {
+    model: name,
+    genres: model.genres,
+    titles,
+    proba,
+    predicted,
+    problems,
+    warnings: metadataWarnings(titles),
+  };
+}
+
+/** What {@linkcode predictFile} did. */
+export interface PredictFileResult {
+  model: string;
+  /** Titles predicted. */
+  predicted: number;
+  problems: RowProblem[];
+  warnings: RowProblem[];
+  seconds: number;
+}
+
+/**
+ * Streams `input` (NetFlix.csv's shape, any size) through the model in batches and writes the
+ * predictions CSV to `output` atomically. Refuses `output` equal to `input`; when no row could be
+ * predicted, nothing is written.
+ *
+ * @example
+ * ```ts
+ * const r = await predictFile("new_titles.csv", "predictions.csv", { model: "best" });
+ * console.log(`${r.predicted} titles in ${r.seconds.toFixed(1)} s`);
+ * ```
+ */
+export async function predictFile(
+  input: string,
+  output: string,
+  options: PredictOptions & { batchRows?: number; onBatch?: (done: number) => void } = {},
+): Promise<PredictFileResult> {
+  if (resolve(input) === resolve(output)) {
+    throw new Error(
+      `--output ${output} is the input file; choose another path (e.g. --output predictions.csv)`,
+    );
+  }
+  const t0 = performance.now();
+  const opened = await openGenreModel(options);
+  const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = [];
+  let predicted = 0;
+  const source = options.source ?? input;
+  // The output is written beside its target and renamed into place when complete.
+  const target = resolve(output);
+  const tmp = join(dirname(target), `.${basename(target)}.${Deno.pid}.partial`);
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  try {
+    await file.write(encoder.encode("show_id,title,predicted_genres,probabilities\n"));
+    for await (const batch of csvBatches(input, { rows: options.batchRows ?? 2000, source })) {
+      const { titles, problems: bad } = parseTitles(batch.text, {
+        requireGenres: false,
+        onBadRow: "skip",
+        source,
+        firstRow: batch.firstRow,
+      });
+      problems.push(...bad);
+      warnings.push(...metadataWarnings(titles));
+      if (titles.length === 0) continue;
+      const rows = opened.model.decide(titles, await opened.model.predictProba(titles));
+      await file.write(encoder.encode(csvLines(rows)));
+      predicted += rows.length;
+      options.onBatch?.(predicted);
+    }
+    file.close();
+    if (predicted > 0) await Deno.rename(tmp, target);
+    else await Deno.remove(tmp); // nothing to write: an existing output is left as it was
+  } catch (err) {
+    try {
+      file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+  return {
+    model: opened.name,
+    predicted,
+    problems,
+    warnings,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Formats predictions as CSV: `show_id`, `title`, `predicted_genres` (comma-separated, in
+ * NetFlix.csv's style) and `probabilities` (each predicted genre's, same order, 3 decimals).
+ *
+ * @example
+ * ```ts
+ * const csv = await Deno.readTextFile("new_titles.csv");
+ * await Deno.writeTextFile("predictions.csv", predictionsCsv(await predictTitles(csv)));
+ * ```
+ */
+export function predictionsCsv(predictions: Predictions): string {
+  const rows: TitlePrediction[] = predictions.predicted.map((genres, i) => ({
+    showId: predictions.titles.showId[i],
+    title: predictions.titles.title[i],
+    genres,
+  }));
+  return "show_id,title,predicted_genres,probabilities\n" + csvLines(rows);
+}
+
+function csvLines(rows: TitlePrediction[]): string {
+  let out = "";
+  for (const r of rows) {
+    out += `${csvField(r.showId)},${csvField(r.title)},${
+      csvField(r.genres.map((g) => g.genre).join(", "))
+    },${csvField(r.genres.map((g) => g.probability.toFixed(3)).join(", "))}\n`;
+  }
+  return out;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}

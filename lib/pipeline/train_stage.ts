@@ -1,0 +1,433 @@
+/**
+ * The training stage: for each model, 5-fold cross-validated out-of-fold probabilities on the
+ * training rows (folds stratified by genre count), thresholds chosen on them, a final fit on all
+ * training rows, one evaluation on the test rows; then `metrics.json`, the fitted models and the
+ * probabilities on disk.
+ *
+ * Files written under the processed folder:
+ * - `metrics.json`: `{ best, models: { NAME: { f1_macro, …, per_genre, thresholds, cv_curve, … } },
+ *   ablation, embedder_comparison }`
+ * - `models/<NAME>/`: the fitted model (see lib/model_store.ts) and `thresholds.json`
+ * - `predictions/<NAME>_oof.npy` (train rows × genres) and `<NAME>_test.npy` (test rows × genres)
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { atomicWriteJson } from "../io/atomic_write.ts";
+import type { EstimatorFactory } from "../core/estimator.ts";
+import { FeaturePipeline } from "../features/feature_pipeline.ts";
+import { GenreModel } from "./genre_model.ts";
+import type { Matrix } from "../core/matrix.ts";
+import { binarize, evaluate } from "../metrics/multi_label_metrics.ts";
+import {
+  type AblationResult,
+  mergeMetrics,
+  type MetricsFile,
+  type ModelMetrics,
+  parseMetricsFile,
+  type ThresholdVariant,
+} from "./metrics_file.ts";
+import { readMatrix, writeNpy } from "../io/npy.ts";
+import { sha256Hex } from "../core/sha256.ts";
+import { libSourceHash } from "../io/source_hash.ts";
+import {
+  DEFAULT_PROCESSED_DIR,
+  type FeatureBlock,
+  featuresDir,
+  loadProcessed,
+  type ProcessedData,
+  readConfig,
+} from "../features/processed_data.ts";
+import {
+  THRESHOLD_STRATEGIES,
+  ThresholdedClassifier,
+  type ThresholdStrategy,
+} from "../models/thresholded_classifier.ts";
+
+/** One model configuration the stage trains. */
+export interface ModelSpec {
+  /** Key in metrics.json and folder name under models/. */
+  name: string;
+  /** One line for tables and notebooks. */
+  description: string;
+  /** Feature blocks the model reads. */
+  features: FeatureBlock[];
+  /** Makes a fresh, unfitted model. */
+  make: EstimatorFactory;
+  /** Threshold choice: fixed 0.5 (the study's LR), the study's global CV grid, or per genre. */
+  thresholds: ThresholdStrategy;
+}
+
+/** Options for {@linkcode trainModel} and {@linkcode runTraining}. */
+export interface TrainOptions {
+  /** Processed folder (default `processed_data`). */
+  dir?: string;
+  /** CV folds (default 5) and seed (default 42). */
+  folds?: number;
+  seed?: number;
+  /** Save the genre model and probabilities (default true). */
+  save?: boolean;
+  /** Print progress lines (default true). */
+  verbose?: boolean;
+  /** Retrain models whose saved results are up to date (same spec, features and code). */
+  force?: boolean;
+}
+
+/** A trained model with its evaluation. */
+export interface TrainedModel {
+  spec: ModelSpec;
+  metrics: ModelMetrics;
+  /** The fitted model with its thresholds (its `oof` holds the out-of-fold probabilities). */
+  model: ThresholdedClassifier;
+  oof: Float32Array;
+  testProba: Float32Array;
+}
+
+const dataCache = new Map<string, Promise<ProcessedData>>();
+
+/**
+ * Loads the processed arrays for a feature set, memoised per folder, feature list and features
+ * id: after preprocess is re-run, the next call reads the new arrays.
+ */
+async function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
+  const { id } = await readConfig(dir);
+  const key = `${dir}|${features.join(",")}`;
+  for (const k of dataCache.keys()) {
+    if (k.startsWith(`${dir}|`) && !k.endsWith(`|${id}`)) dataCache.delete(k);
+  }
+  let p = dataCache.get(`${key}|${id}`);
+  if (!p) {
+    p = loadProcessed(dir, { features });
+    p.catch(() => dataCache.delete(`${key}|${id}`));
+    dataCache.set(`${key}|${id}`, p);
+  }
+  return await p;
+}
+
+/**
+ * Trains one model spec: a {@linkcode ThresholdedClassifier} (CV out-of-fold probabilities →
+ * thresholds → final fit) → test scores; saves the {@linkcode GenreModel} (pipeline + estimator +
+ * thresholds + genres) under `models/NAME/`.
+ *
+ * @example
+ * ```ts
+ * import { makeStudyLr } from "./model_catalog.ts";
+ * const spec: ModelSpec = {
+ *   name: "study_lr",
+ *   description: "LR",
+ *   features: ["text", "categorical"],
+ *   make: () => makeStudyLr(),
+ *   thresholds: "fixed",
+ * };
+ * const { metrics } = await trainModel(spec, { save: false });
+ * console.log(metrics.f1_macro);
+ * ```
+ */
+export async function trainModel(
+  spec: ModelSpec,
+  options: TrainOptions = {},
+): Promise<TrainedModel> {
+  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
+  const data = await loadFeatures(dir, spec.features);
+  const names = data.config.genres;
+  const nFolds = options.folds ?? 5;
+  log(`\n▶ ${spec.name}: ${spec.description}`);
+  log(`  features ${spec.features.join("+")} (${data.XTrain.cols} columns), ${nFolds}-fold CV`);
+
+  let cvSeconds = 0;
+  const t0 = performance.now();
+  const model = await new ThresholdedClassifier(spec.make, {
+    strategy: spec.thresholds,
+    folds: nFolds,
+    seed: options.seed ?? 42,
+    onFold: (k, s) => {
+      cvSeconds += s;
+      log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`);
+    },
+  }).fit(data.XTrain, data.yTrain);
+  const fitSeconds = (performance.now() - t0) / 1000 - cvSeconds;
+  const oof = model.oof!;
+  const tuning = model.tuning!;
+  const tPred = performance.now();
+  const proba = await model.predictProba(data.XTest);
+  const predictSeconds = (performance.now() - tPred) / 1000;
+
+  const perGenre = Object.fromEntries(names.map((g, j) => [g, tuning.perLabel[j]]));
+  const shown: Record<ThresholdStrategy, number | Record<string, number>> = {
+    fixed: model.options.fixed,
+    global: tuning.globalThreshold,
+    per_genre: perGenre,
+  };
+  const variants = {} as Record<ThresholdStrategy, ThresholdVariant>;
+  for (const strategy of THRESHOLD_STRATEGIES) {
+    const t = model.thresholdsFor(strategy);
+    const report = evaluate(data.yTest, binarize(proba, t), { labelNames: names });
+    variants[strategy] = {
+      thresholds: shown[strategy],
+      f1_macro: report.f1_macro,
+      f1_micro: report.f1_micro,
+      exact_match: report.exact_match,
+      cv_f1_macro: tuning.cvF1[strategy],
+    };
+  }
+  const report = evaluate(data.yTest, await model.predict(data.XTest), { labelNames: names });
+  const metrics: ModelMetrics = {
+    description: spec.description,
+    ...report,
+    features: spec.features,
+    features_id: data.config.id,
+    embedder: `${data.config.embedder.kind}/${data.config.embedder.model}`,
+    n_features: data.XTrain.cols,
+    threshold_strategy: spec.thresholds,
+    thresholds: shown[spec.thresholds],
+    cv_curve: tuning.cvCurve,
+    cv_f1_macro: tuning.cvF1[spec.thresholds],
+    threshold_variants: variants,
+    fit_seconds: round(fitSeconds),
+    predict_seconds: round(predictSeconds),
+    cv_seconds: round(cvSeconds),
+    trained: new Date().toISOString(),
+  };
+  log(
+    `  test: F1 macro ${report.f1_macro.toFixed(4)}, micro ${report.f1_micro.toFixed(4)}, ` +
+      `exact ${(report.exact_match * 100).toFixed(2)}% (thresholds: ${spec.thresholds}); ` +
+      `fit ${fitSeconds.toFixed(1)} s`,
+  );
+  if (options.save ?? true) {
+    const pipeline = await FeaturePipeline.load(join(featuresDir(dir), "pipeline"));
+    const genreModel = new GenreModel({
+      pipeline: pipeline.select(spec.features),
+      estimator: model,
+      genres: names,
+    });
+    await genreModel.save(join(dir, "models", spec.name), {
+      name: spec.name,
+      description: spec.description,
+      training: {
+        features_id: data.config.id,
+        data_sha256: data.config.input.sha256,
+        published: data.config.input.published,
+        rows: data.config.counts.train,
+        ...(data.config.input.sample !== undefined ? { sample: data.config.input.sample } : {}),
+      },
+      scores: {
+        f1_macro: report.f1_macro,
+        f1_micro: report.f1_micro,
+        exact_match: report.exact_match,
+        cv_f1_macro: metrics.cv_f1_macro,
+      },
+    });
+    await writeNpy(join(dir, "predictions", `${spec.name}_oof.npy`), oof);
+    await writeNpy(join(dir, "predictions", `${spec.name}_test.npy`), proba);
+  }
+  return { spec, metrics, model, oof: oof.data, testProba: proba.data };
+}
+
+/**
+ * Retrains a model spec on several feature sets (the ablation the study asked for but never ran).
+ */
+async function runAblation(
+  spec: ModelSpec,
+  featureSets: FeatureBlock[][],
+  options: TrainOptions = {},
+): Promise<Record<string, AblationResult>> {
+  const out: Record<string, AblationResult> = {};
+  for (const features of featureSets) {
+    const key = features.join("+");
+    const { metrics } = await trainModel(
+      {
+        ...spec,
+        name: `${spec.name}_ablation_${key}`,
+        description: `${spec.name}'s model retrained on ${features.join(" + ")} only`,
+        features,
+      },
+      { ...options, save: false },
+    );
+    out[key] = {
+      features,
+      n_features: metrics.n_features,
+      f1_macro: metrics.f1_macro,
+      f1_micro: metrics.f1_micro,
+      f1_samples: metrics.f1_samples,
+      exact_match: metrics.exact_match,
+      cv_f1_macro: metrics.cv_f1_macro,
+      fit_seconds: metrics.fit_seconds,
+    };
+  }
+  return out;
+}
+
+/** Options for {@linkcode runTraining}. */
+export interface RunTrainingOptions extends TrainOptions {
+  /** Feature sets for the ablation of the best model (empty: skip). */
+  ablation?: FeatureBlock[][];
+  /** Name of the spec recorded as `best` whenever it is trained (chosen beforehand, never by test scores). */
+  best: string;
+  /** Recorded when Ollama was not available for an lsa-vs-embeddinggemma comparison. */
+  embedderComparison?: MetricsFile["embedder_comparison"];
+}
+
+/**
+ * Trains every spec, runs the ablation, and merges the results into metrics.json (entries of
+ * models not retrained are kept when they were trained on the same features). A spec whose
+ * saved entry and model were made from the same spec, features and library code is not trained
+ * again (nor the ablation), unless `force` is set.
+ *
+ * @example
+ * ```ts
+ * declare const studyLr: ModelSpec, best: ModelSpec;
+ * const metrics = await runTraining([studyLr, best], { best: "best" });
+ * ```
+ */
+export async function runTraining(
+  specs: ModelSpec[],
+  options: RunTrainingOptions,
+): Promise<MetricsFile> {
+  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
+  const config = await readConfig(dir);
+  const previous = await readPreviousMetrics(dir);
+  const models: Record<string, ModelMetrics> = {};
+  const keys: Record<string, string> = {};
+  for (const spec of specs) {
+    keys[spec.name] = await specKey(spec, config.id, options);
+    const before = previous?.models[spec.name];
+    if (
+      !options.force && options.save !== false && before?.cache_key === keys[spec.name] &&
+      await savedModelMatches(dir, spec.name, config.id)
+    ) {
+      log(`\n✓ ${spec.name}: up to date (trained ${before.trained}; --force retrains)`);
+      models[spec.name] = before;
+      continue;
+    }
+    const trained = await trainModel(spec, options);
+    models[spec.name] = { ...trained.metrics, cache_key: keys[spec.name] };
+  }
+  const fresh: MetricsFile = {
+    best: options.best,
+    created: new Date().toISOString(),
+    features_id: config.id,
+    split: { train: config.counts.train, test: config.counts.test, seed: config.split.seed },
+    cv: {
+      folds: options.folds ?? 5,
+      stratified_by: "number of genres per title",
+      seed: options.seed ?? 42,
+    },
+    models,
+  };
+  const bestSpec = specs.find((s) => s.name === options.best);
+  if (bestSpec && options.ablation && options.ablation.length > 0) {
+    const key = await sha256Hex(JSON.stringify([keys[bestSpec.name], options.ablation]));
+    if (!options.force && previous?.ablation && previous.ablation_key === key) {
+      log(`\n✓ ablation of ${bestSpec.name}: up to date (--force reruns it)`);
+      fresh.ablation = previous.ablation;
+    } else {
+      fresh.ablation = await runAblation(bestSpec, options.ablation, options);
+    }
+    fresh.ablation_key = key;
+  }
+  if (options.embedderComparison) fresh.embedder_comparison = options.embedderComparison;
+  const { merged, kept, dropped } = mergeMetrics(previous, fresh, { bestName: options.best });
+  if (kept.length > 0) log(`\nmetrics.json: kept the earlier results of ${kept.join(", ")}.`);
+  if (dropped.length > 0) {
+    log(
+      `\nnote: metrics.json no longer lists ${dropped.join(", ")}: trained on older features ` +
+        `(preprocess was re-run since). Retrain with \`npx deno task train --models ${
+          dropped.join(",")
+        }\`.`,
+    );
+  }
+  if (previous && previous.best !== merged.best) {
+    log(`note: the default model is now "${merged.best}" (was "${previous.best}").`);
+  }
+  if (options.save ?? true) await atomicWriteJson(join(dir, "metrics.json"), merged);
+  return merged;
+}
+
+/** What a trained entry depends on: the spec, the folds, the features and the library code. */
+async function specKey(
+  spec: ModelSpec,
+  featuresId: string,
+  options: TrainOptions,
+): Promise<string> {
+  return await sha256Hex(JSON.stringify({
+    name: spec.name,
+    description: spec.description,
+    features: spec.features,
+    thresholds: spec.thresholds,
+    folds: options.folds ?? 5,
+    seed: options.seed ?? 42,
+    featuresId,
+    code: await libSourceHash(),
+  }));
+}
+
+async function savedModelMatches(dir: string, name: string, featuresId: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(
+      await Deno.readTextFile(join(dir, "models", name, "manifest.json")),
+    );
+    return manifest?.training?.features_id === featuresId;
+  } catch {
+    return false;
+  }
+}
+
+async function readPreviousMetrics(dir: string): Promise<MetricsFile | null> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
+  } catch {
+    return null;
+  }
+  try {
+    return parseMetricsFile(raw);
+  } catch {
+    return null; // written by an older version: replaced as a whole
+  }
+}
+
+/**
+ * Reads a trained model's saved probabilities: out-of-fold on the training rows and on the test
+ * rows (rows × genres, float32).
+ *
+ * @example
+ * ```ts
+ * const { oof, test } = await readPredictions("processed_data", "best");
+ * ```
+ */
+export async function readPredictions(
+  dir: string,
+  name: string,
+): Promise<{ oof: Matrix; test: Matrix }> {
+  const hint = "re-run `npx deno task train`";
+  const oof = await readMatrix(join(dir, "predictions", `${name}_oof.npy`), { dtype: "<f4", hint });
+  const test = await readMatrix(join(dir, "predictions", `${name}_test.npy`), {
+    dtype: "<f4",
+    hint,
+  });
+  return { oof: oof as Matrix, test: test as Matrix };
+}
+
+/**
+ * A model's thresholds as one number per genre (in genre order), from its metrics entry.
+ *
+ * @example
+ * ```ts
+ * import { readConfig } from "../features/processed_data.ts";
+ * import { readMetricsFile } from "./metrics_file.ts";
+ * const metrics = await readMetricsFile("processed_data");
+ * const config = await readConfig("processed_data");
+ * const t = thresholdsOf(metrics.models.best, config.genres);
+ * ```
+ */
+export function thresholdsOf(model: ModelMetrics, genres: readonly string[]): Float64Array {
+  const t = model.thresholds;
+  return Float64Array.from(genres, (g) => typeof t === "number" ? t : t[g]);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,68 @@
+/**
+ * `deno task all`: the whole pipeline — data → preprocess → train → report — each stage as the
+ * user would run it, skipping work whose inputs are unchanged (preprocess and train reuse what is
+ * up to date). Prints the time of each stage at the end and keeps it in
+ * `processed_data/metrics.json` (`pipeline_seconds`).
+ *
+ * @module
+ */
+
+import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
+import { atomicWriteJson } from "../lib/io/atomic_write.ts";
+
+const USAGE = `Usage: deno task all [--force]
+  data → preprocess → train → report (when Jupyter is installed), then the time of each stage.
+  --force   rebuild the features and retrain every model even when they are up to date`;
+
+const STAGES: { name: string; args: string[]; force?: string }[] = [
+  { name: "data", args: ["scripts/data.ts"] },
+  { name: "preprocess", args: ["scripts/preprocess.ts"], force: "--force" },
+  { name: "train", args: ["scripts/train.ts"], force: "--force" },
+  { name: "report", args: ["scripts/report.ts", "--if-available"] },
+];
+
+if (import.meta.main) {
+  await runCommand(USAGE, async () => {
+    const { force } = parseFlags(Deno.args, {
+      force: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    const seconds: Record<string, number> = {};
+    const t0 = performance.now();
+    for (const stage of STAGES) {
+      console.log(`\n━━ ${stage.name} ━━`);
+      const t = performance.now();
+      const args = ["run", "-A", ...stage.args, ...(force && stage.force ? [stage.force] : [])];
+      const status = await new Deno.Command(Deno.execPath(), {
+        args,
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn().status;
+      seconds[stage.name] = round((performance.now() - t) / 1000);
+      if (!status.success) {
+        throw new Error(
+          `stage ${stage.name} failed (exit ${status.code}); fix what it says above and run ` +
+            "`npx deno task all` again (finished stages are reused)",
+        );
+      }
+    }
+    seconds.total = round((performance.now() - t0) / 1000);
+    console.log("\nTime by stage:");
+    for (const [name, s] of Object.entries(seconds)) {
+      console.log(`  ${name.padEnd(11)} ${s.toFixed(1).padStart(8)} s`);
+    }
+    const path = "processed_data/metrics.json";
+    try {
+      const metrics = JSON.parse(await Deno.readTextFile(path));
+      metrics.pipeline_seconds = seconds;
+      await atomicWriteJson(path, metrics);
+    } catch (err) {
+      console.error(`note: could not record the times in ${path} (${(err as Error).message})`);
+    }
+  });
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
