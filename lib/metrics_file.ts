@@ -8,6 +8,7 @@
 
 import { join } from "node:path";
 import type { FeatureBlock } from "./feature_blocks.ts";
+import type { ExplanationsMetrics } from "./explain_stage.ts";
 import type { EvaluationReport } from "./metrics.ts";
 import { readJsonFile } from "./read_json.ts";
 import type { CvCurvePoint } from "./threshold_tuning.ts";
@@ -66,6 +67,8 @@ export interface MetricsFile {
   models: Record<string, ModelMetrics>;
   ablation?: Record<string, AblationResult>;
   embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
+  /** Why the best model predicts what it does (`deno task explain`). */
+  explanations?: ExplanationsMetrics;
 }
 
 const REQUIRED_NUMBERS = ["f1_macro", "f1_micro", "exact_match", "hamming_loss"] as const;
@@ -189,5 +192,13 @@ export function mergeMetrics(
     ...(fresh.ablation ? {} : keepAblation ? { ablation: previous!.ablation } : {}),
   };
   if (!fresh.ablation && !keepAblation) delete merged.ablation;
+  // The explanations describe the best model's entry: kept while that entry is kept.
+  const keepExplanations = previous?.explanations &&
+    previous.features_id === fresh.features_id && kept.includes(options.bestName) &&
+    previous.explanations.model === options.bestName;
+  if (!fresh.explanations) {
+    if (keepExplanations) merged.explanations = previous!.explanations;
+    else delete merged.explanations;
+  }
   return { merged, kept, dropped };
 }
