@@ -16,13 +16,14 @@
  * @module
  */
 
-import { join } from "node:path";
-import { atomicWriteJson } from "./atomic_write.ts";
+import { join, resolve } from "node:path";
 import type { GenreModel } from "./genre_model.ts";
 import type { FeatureBlock } from "./feature_blocks.ts";
 import type { Matrix } from "./matrix.ts";
+import { readTitles, type RowProblem, type Titles } from "./netflix_csv.ts";
 import { openGenreModel, type PredictOptions } from "./predict_titles.ts";
 import { DEFAULT_PROCESSED_DIR } from "./processed_data.ts";
+import { atomicWrite, atomicWriteJson } from "./atomic_write.ts";
 import { readJsonFile } from "./read_json.ts";
 import { TermModel, type TermWeight } from "./term_evidence.ts";
 import { type TitleRecord, titlesFromRecords } from "./title_records.ts";
@@ -92,6 +93,7 @@ export interface ExplainOptions {
  * ```ts
  * import type { GenreModel } from "./genre_model.ts";
  * import type { Matrix } from "./matrix.ts";
+import { readTitles, type RowProblem, type Titles } from "./netflix_csv.ts";
  * declare const model: GenreModel, XTrain: Matrix;
  * const means = blockMeans(model, XTrain);
  * means.map((b) => b.kind); // ["text", "categorical", "metadata", "credits"]
@@ -296,4 +298,56 @@ export async function openExplainer(options: PredictOptions = {}): Promise<Expla
   }
   const terms = await TermModel.load(join(dir, EXPLAIN_SUBDIR, "term_model"));
   return { model, terms, blockMeans: saved.blocks };
+}
+
+/**
+ * The columns of {@linkcode Titles} back as title records (for {@linkcode explainTitles}).
+ *
+ * @example
+ * ```ts
+ * import { titlesFromRecords } from "./title_records.ts";
+ * recordsFromTitles(titlesFromRecords([{ description: "A heist." }]))[0].description; // "A heist."
+ * ```
+ */
+export function recordsFromTitles(titles: Titles): TitleRecord[] {
+  return Array.from({ length: titles.length }, (_, i) => ({
+    show_id: titles.showId[i],
+    type: titles.type[i],
+    title: titles.title[i],
+    director: titles.director[i],
+    cast: titles.cast[i],
+    country: titles.country[i],
+    date_added: titles.dateAdded[i],
+    release_year: titles.releaseYear[i],
+    rating: titles.rating[i],
+    duration: titles.duration[i],
+    description: titles.description[i],
+  }));
+}
+
+/**
+ * Explains every good row of a CSV in NetFlix.csv's shape into a JSON file (an array of
+ * {@linkcode TitleExplanation}), written atomically; bad rows are skipped and returned. The
+ * whole file is read at once (explanations are for a few titles, not for a catalogue).
+ *
+ * @example
+ * ```ts
+ * const { explained } = await explainFile("new_titles.csv", "explanations.json");
+ * ```
+ */
+export async function explainFile(
+  input: string,
+  output: string,
+  options: PredictOptions & ExplainOptions = {},
+): Promise<{ explained: number; problems: RowProblem[]; model: string }> {
+  if (resolve(input) === resolve(output)) {
+    throw new Error(
+      `--output ${output} is the input file; choose another path (e.g. --output explanations.json)`,
+    );
+  }
+  const explainer = await openExplainer(options);
+  const { titles, problems } = await readTitles(input, { requireGenres: false, onBadRow: "skip" });
+  const out = await explainTitles(explainer, recordsFromTitles(titles), options);
+  await atomicWrite(output, JSON.stringify(out, null, 1) + "\n");
+  return { explained: out.length, problems, model: explainer.model.manifest?.name ?? "" };
 }

@@ -198,6 +198,32 @@ export class TermModel {
   }
 
   /**
+   * The rank of `term` among all columns for `genre` by coefficient (1 = pushes the genre up
+   * most), with its coefficient; `null` when the term is not in the vocabulary.
+   *
+   * @example
+   * ```ts
+   * declare const model: TermModel;
+   * model.rankOf("Stand-Up Comedy", "jokes"); // { rank: 9, weight: 2.1, of: 4500 }
+   * ```
+   */
+  rankOf(genre: string, term: string): { rank: number; weight: number; of: number } | null {
+    const j = this.genres.indexOf(genre);
+    if (j < 0) {
+      throw new RangeError(`TermModel.rankOf: no genre "${genre}"; genres: ${this.genres.join(", ")}`);
+    }
+    const names = this.featureNames;
+    const f = names.indexOf(term);
+    if (f < 0) return null;
+    const coef = this.#coef();
+    const d = names.length;
+    const w = coef[j * d + f];
+    let rank = 1;
+    for (let g = 0; g < d; g++) if (coef[j * d + g] > w) rank++;
+    return { rank, weight: w, of: d };
+  }
+
+  /**
    * The terms and names of title `row` that push genre `genre` (column) most up and down:
    * coefficient × the title's TF-IDF value (a contribution to the log-odds).
    */

@@ -259,3 +259,17 @@ Deno.test("mergeMetrics keeps explanations while the best entry is kept on the s
     undefined,
   );
 });
+
+Deno.test("TermModel.rankOf ranks a planted word first and says when a word is unknown", async () => {
+  const titles = titlesFromRecords(
+    Array.from({ length: 20 }, (_, i) => ({
+      description: i % 2 ? "jokes jokes on stage tonight" : "war story of soldiers tonight",
+    })),
+  );
+  const Y = labelsFromRows(Array.from({ length: 20 }, (_, i) => [i % 2]));
+  const model = await TermModel.fit(titles, Y, ["Stand-Up Comedy"], { minDf: 2 });
+  const jokes = model.rankOf("Stand-Up Comedy", "jokes");
+  assert.ok(jokes && jokes.rank <= 3 && jokes.weight > 0, JSON.stringify(jokes));
+  assert.equal(model.rankOf("Stand-Up Comedy", "zebra"), null);
+  assert.throws(() => model.rankOf("Horror", "jokes"), /no genre "Horror"/);
+});
