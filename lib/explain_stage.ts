@@ -26,7 +26,8 @@ import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
 import { labelContradictions } from "./label_noise.ts";
 import type { LabelMatrix } from "./matrix.ts";
 import { binarize, f1Score } from "./metrics.ts";
-import { readMetricsFile } from "./metrics_file.ts";
+import { type MetricsFile, readMetricsFile } from "./metrics_file.ts";
+import { ensureTrained, NOTEBOOK_PROCESSED_DIR } from "./notebook_stages.ts";
 import { readTitles, selectTitles } from "./netflix_csv.ts";
 import { type ColumnGroup, permutationImportance } from "./permutation_importance.ts";
 import { DEFAULT_PROCESSED_DIR, featuresDir, loadProcessed } from "./processed_data.ts";
@@ -131,6 +132,8 @@ export interface ExplanationsMetrics {
     miss_share: number;
     error_share: number;
     titles: number;
+    /** Confident extras and misses per genre (genres with any). */
+    by_genre: Record<string, { extras: number; misses: number }>;
     examples: ContradictionExample[];
   };
 }
@@ -455,6 +458,12 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   const { oof } = await readPredictions(dir, name);
   const noise = labelContradictions(data.yTrain, oof, { names: genres, thresholds });
   const L = genres.length;
+  const byGenre: Record<string, { extras: number; misses: number }> = {};
+  for (const c of noise.contradictions) {
+    byGenre[c.genre] ??= { extras: 0, misses: 0 };
+    if (c.kind === "extra") byGenre[c.genre].extras++;
+    else byGenre[c.genre].misses++;
+  }
   const examples = noise.contradictions.slice(0, 40).map((c) => ({
     train_row: c.row,
     show_id: train.showId[c.row],
@@ -517,6 +526,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
       miss_share: round(noise.missShare),
       error_share: round(noise.errorShare),
       titles: noise.titles,
+      by_genre: byGenre,
       examples,
     },
   };
@@ -534,4 +544,26 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
       `${join(dir, EXPLAIN_SUBDIR)}/`,
   );
   return out;
+}
+
+/**
+ * "Run or load" for notebook 06: metrics.json's `explanations` when they were made for the
+ * current features and best model, otherwise trains (if needed) and runs the explain stage now.
+ *
+ * @example
+ * ```ts
+ * const { metrics, explanations } = await ensureExplained();
+ * console.log(explanations.claims.length); // 3
+ * ```
+ */
+export async function ensureExplained(options: { rerun?: boolean } = {}): Promise<
+  { metrics: MetricsFile; explanations: ExplanationsMetrics; ranNow: boolean }
+> {
+  const { metrics } = await ensureTrained();
+  const e = metrics.explanations;
+  if (!options.rerun && e && e.features_id === metrics.features_id && e.model === metrics.best) {
+    return { metrics, explanations: e, ranNow: false };
+  }
+  const explanations = await runExplain({ dir: NOTEBOOK_PROCESSED_DIR });
+  return { metrics: await readMetricsFile(NOTEBOOK_PROCESSED_DIR), explanations, ranNow: true };
 }

@@ -244,6 +244,30 @@ export function formatExplanation(e: TitleExplanation): string {
   return lines.join("\n");
 }
 
+/**
+ * One table row per explained genre: ✓ when predicted, probability, threshold, each block's
+ * contribution (points of probability) and the words and names for and against.
+ *
+ * @example
+ * ```ts
+ * import { showTable } from "./html_table.ts";
+ * declare const e: TitleExplanation;
+ * await showTable(explanationRows(e), { caption: e.title });
+ * ```
+ */
+export function explanationRows(e: TitleExplanation): Record<string, string | number>[] {
+  const words = (ts: TermWeight[]) => ts.map((t) => t.term).join(", ") || "—";
+  return e.genres.map((g) => ({
+    genre: g.genre,
+    predicted: g.predicted ? "✓" : "",
+    probability: g.probability,
+    threshold: g.threshold,
+    ...Object.fromEntries(g.blocks.map((b) => [`${b.block} (Δp)`, b.delta])),
+    "words and names for": words(g.terms.positive),
+    against: words(g.terms.negative),
+  }));
+}
+
 interface SavedBlockMeans {
   format: "netflix-genres-block-means/1";
   model: string;

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { reliability } from "../lib/calibration.ts";
-import { blockMeans, explainTitles, formatExplanation } from "../lib/explain_title.ts";
+import {
+  blockMeans,
+  explainTitles,
+  explanationRows,
+  formatExplanation,
+} from "../lib/explain_title.ts";
 import { claimGenres, explainGroups, studyClaims } from "../lib/explain_stage.ts";
 import { FeaturePipeline } from "../lib/feature_pipeline.ts";
 import { GenreModel } from "../lib/genre_model.ts";
@@ -180,6 +185,10 @@ Deno.test("explainTitles: the horror words raise Horror through the text block a
   ]);
   assert.deepEqual(predicted[0].genres.map((g) => g.genre), e.predicted);
   assert.match(formatExplanation(e), /Ghost House: .*Horror Movies[\s\S]*for: /);
+  const rows = explanationRows(e);
+  assert.equal(rows.length, e.genres.length);
+  assert.equal(rows.find((r) => r.genre === "Horror Movies")?.predicted, "✓");
+  assert.equal(rows[0]["text (Δp)"], e.genres[0].blocks[0].delta);
   assert.throws(
     () => blockMeans(model, { rows: 1, cols: 3, data: new Float32Array(3) }),
     /reads 9 columns|reads \d+ columns/,
