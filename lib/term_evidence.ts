@@ -210,7 +210,9 @@ export class TermModel {
   rankOf(genre: string, term: string): { rank: number; weight: number; of: number } | null {
     const j = this.genres.indexOf(genre);
     if (j < 0) {
-      throw new RangeError(`TermModel.rankOf: no genre "${genre}"; genres: ${this.genres.join(", ")}`);
+      throw new RangeError(
+        `TermModel.rankOf: no genre "${genre}"; genres: ${this.genres.join(", ")}`,
+      );
     }
     const names = this.featureNames;
     const f = names.indexOf(term);
