@@ -114,6 +114,11 @@ export function labelContradictions(
   const flagged = new Uint8Array(rows);
   const y = yTrue.data;
   const p = proba.data;
+  const flag = (i: number, j: number, kind: Contradiction["kind"], v: number) => {
+    flagged[i] = 1;
+    const confidence = kind === "miss" ? 1 - v : v;
+    out.push({ row: i, label: j, genre: options.names[j], kind, probability: v, confidence });
+  };
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const k = i * cols + j;
@@ -123,29 +128,13 @@ export function labelContradictions(
         if (v < tj) fn++;
         if (v <= low && v < tj) {
           misses++;
-          flagged[i] = 1;
-          out.push({
-            row: i,
-            label: j,
-            genre: options.names[j],
-            kind: "miss",
-            probability: v,
-            confidence: 1 - v,
-          });
+          flag(i, j, "miss", v);
         }
       } else {
         if (v >= tj) fp++;
         if (v >= high && v >= tj) {
           extras++;
-          flagged[i] = 1;
-          out.push({
-            row: i,
-            label: j,
-            genre: options.names[j],
-            kind: "extra",
-            probability: v,
-            confidence: v,
-          });
+          flag(i, j, "extra", v);
         }
       }
     }

@@ -109,7 +109,7 @@ Deno.test("labelContradictions: a planted mislabel comes first; shares count onl
     r.contradictions.map((c) => [c.row, c.genre, c.kind]),
     [[3, "A", "miss"], [4, "A", "extra"]],
   );
-  // Errors: FP (4,A) (5,A) (2,B)… (2,B) is given, so FP = (4,A), (5,A); FN = (3,A), (3,B)=0.5≥0.5 no.
+  // False positives: (4,A) and (5,A); false negatives: (3,A) only ((3,B) = 0.5 reaches 0.5).
   assert.equal(r.falsePositives, 2);
   assert.equal(r.falseNegatives, 1);
   assert.equal(r.extraShare, 0.5);
