@@ -317,7 +317,7 @@ export async function openExplainer(options: PredictOptions = {}): Promise<Expla
         saved.features_id.slice(0, 12)
       }, but the model to explain is "${name}" on features ${
         String(featuresId).slice(0, 12)
-      }; re-run \`npx deno task explain --model ${name}\``,
+      }; the explain stage explains metrics.json's best model: drop --model, or re-run \`npx deno task explain\` after training`,
     );
   }
   const terms = await TermModel.load(join(dir, EXPLAIN_SUBDIR, "term_model"));

@@ -70,6 +70,14 @@ Deno.test("explain stage end to end: metrics.json explanations, explainFile, pre
     }).output();
     assert.equal(bad.code, 2);
     assert.match(new TextDecoder().decode(bad.stderr), /need --explain/);
+    // Block means made for another model are refused with the fix.
+    const meansPath = join(out, "explain", "block_means.json");
+    const means = JSON.parse(await Deno.readTextFile(meansPath));
+    await Deno.writeTextFile(meansPath, JSON.stringify({ ...means, model: "other" }));
+    await assert.rejects(
+      openExplainer({ dir: out }),
+      /made for model "other"[\s\S]*npx deno task explain/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
