@@ -5,6 +5,7 @@ import {
   explainTitles,
   explanationRows,
   formatExplanation,
+  recordsFromTitles,
 } from "../lib/explain_title.ts";
 import { claimGenres, explainGroups, studyClaims } from "../lib/explain_stage.ts";
 import { FeaturePipeline } from "../lib/feature_pipeline.ts";
@@ -281,4 +282,23 @@ Deno.test("TermModel.rankOf ranks a planted word first and says when a word is u
   assert.ok(jokes && jokes.rank <= 3 && jokes.weight > 0, JSON.stringify(jokes));
   assert.equal(model.rankOf("Stand-Up Comedy", "zebra"), null);
   assert.throws(() => model.rankOf("Horror", "jokes"), /no genre "Horror"/);
+});
+
+Deno.test("recordsFromTitles gives back records that make the same titles", () => {
+  const { titles } = parseTitles(syntheticCsv(5));
+  const again = titlesFromRecords(recordsFromTitles(titles));
+  for (
+    const key of [
+      "showId",
+      "type",
+      "title",
+      "cast",
+      "director",
+      "rating",
+      "duration",
+      "description",
+    ] as const
+  ) {
+    assert.deepEqual(again[key], titles[key], key);
+  }
 });
