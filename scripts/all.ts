@@ -1,5 +1,5 @@
 /**
- * `deno task all`: the whole pipeline — data → preprocess → train → report — each stage as the
+ * `deno task all`: the whole pipeline — data → preprocess → train → explain → report — each stage as the
  * user would run it, skipping work whose inputs are unchanged (preprocess and train reuse what is
  * up to date). Prints the time of each stage at the end and keeps it in
  * `processed_data/metrics.json` (`pipeline_seconds`).
@@ -11,13 +11,14 @@ import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
 import { atomicWriteJson } from "../lib/io/atomic_write.ts";
 
 const USAGE = `Usage: deno task all [--force]
-  data → preprocess → train → report (when Jupyter is installed), then the time of each stage.
+  data → preprocess → train → explain → report (when Jupyter is installed), then the time of each stage.
   --force   rebuild the features and retrain every model even when they are up to date`;
 
 const STAGES: { name: string; args: string[]; force?: string }[] = [
   { name: "data", args: ["scripts/data.ts"] },
   { name: "preprocess", args: ["scripts/preprocess.ts"], force: "--force" },
   { name: "train", args: ["scripts/train.ts"], force: "--force" },
+  { name: "explain", args: ["scripts/explain.ts"], force: "--force" },
   { name: "report", args: ["scripts/report.ts", "--if-available"] },
 ];
 

@@ -3,6 +3,12 @@
  * [--dir processed_data]`: predicts genres for new titles with a saved genre model, streaming
  * the input in batches (any size).
  *
+ * `--explain` says why: with `--description "…"` (and optionally `--title`, `--type`, `--rating`,
+ * `--cast`, `--director`, `--country`, `--duration`) it prints the predicted genres of that one
+ * title with probabilities, thresholds, block contributions and the words and names behind each
+ * genre; with `--input` it writes those explanations as JSON (`--output`, default
+ * explanations.json). Needs `deno task explain` to have run.
+ *
  * @module
  */
 
@@ -10,13 +16,35 @@ import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
 import { formatProblems, formatWarnings } from "../lib/data/netflix_csv.ts";
 import { peakRssMiB } from "../lib/core/peak_rss.ts";
 import { predictFile } from "../lib/pipeline/predict_titles.ts";
+import {
+  explainFile,
+  explainTitles,
+  formatExplanation,
+  openExplainer,
+} from "../lib/pipeline/explain_title.ts";
 
 const USAGE =
-  `Usage: deno task predict --input new_titles.csv [--output predictions.csv] [--model NAME]
+  `Usage: deno task predict --input new_titles.csv [--output predictions.csv] [--model NAME] [--explain]
+       deno task predict --explain --description "…" [--type "TV Show"] [--rating TV-MA] …
   --input PATH     titles in NetFlix.csv's columns (the genres column may be absent)
   --output PATH    predictions CSV (default predictions.csv; never the input file)
   --model NAME     a model under processed_data/models/ (default: metrics.json's best)
-  --dir DIR        processed folder (default processed_data)`;
+  --dir DIR        processed folder (default processed_data)
+  --explain        say why: per genre the probability, threshold, feature blocks and words
+                   (after \`deno task explain\`); with --input writes JSON (default
+                   explanations.json)
+  --description T  explain one title typed here (with --explain); optional --title, --type,
+                   --rating, --cast, --director, --country, --duration`;
+
+const RECORD_FLAGS = [
+  "title",
+  "type",
+  "rating",
+  "cast",
+  "director",
+  "country",
+  "duration",
+] as const;
 
 if (import.meta.main) {
   await runCommand(USAGE, async () => {
@@ -25,13 +53,55 @@ if (import.meta.main) {
       output: { type: "string", default: "predictions.csv" },
       model: { type: "string" },
       dir: { type: "string", default: "processed_data" },
+      explain: { type: "boolean", default: false },
+      description: { type: "string" },
+      title: { type: "string" },
+      type: { type: "string" },
+      rating: { type: "string" },
+      cast: { type: "string" },
+      director: { type: "string" },
+      country: { type: "string" },
+      duration: { type: "string" },
       help: { type: "boolean", short: "h" },
     });
+    if (values.description !== undefined || RECORD_FLAGS.some((f) => values[f] !== undefined)) {
+      if (!values.explain) throw new UsageError("--description and the title flags need --explain");
+      if (values.input) throw new UsageError("give either --input or --description, not both");
+      if (!values.description?.trim()) {
+        throw new UsageError('--description is required to explain one title (--description "…")');
+      }
+      const record = {
+        description: values.description,
+        ...Object.fromEntries(
+          RECORD_FLAGS.filter((f) => values[f] !== undefined).map((f) => [f, values[f]]),
+        ),
+      };
+      const explainer = await openExplainer({ dir: values.dir, model: values.model });
+      const [e] = await explainTitles(explainer, [record]);
+      console.log(formatExplanation(e));
+      return;
+    }
     if (!values.input) throw new UsageError("--input is required (--input new_titles.csv)");
     try {
       await Deno.stat(values.input);
     } catch {
       throw new Error(`--input ${values.input}: file not found`);
+    }
+    if (values.explain) {
+      const output = Deno.args.some((a) => a === "--output" || a.startsWith("--output="))
+        ? values.output
+        : "explanations.json";
+      const r = await explainFile(values.input, output, { dir: values.dir, model: values.model });
+      if (r.problems.length > 0) {
+        console.error(
+          formatProblems(values.input, r.problems).replace(
+            "Fix these rows in the CSV and run again.",
+            "These rows were skipped; the other rows were explained.",
+          ),
+        );
+      }
+      console.log(`Explained ${r.explained} title(s) with model "${r.model}" → ${output}`);
+      return;
     }
     const result = await predictFile(values.input, values.output, {
       dir: values.dir,

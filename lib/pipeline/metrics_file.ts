@@ -12,6 +12,7 @@ import type { EvaluationReport } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import type { CvCurvePoint } from "../model_selection/threshold_tuning.ts";
 import type { ThresholdStrategy } from "../models/thresholded_classifier.ts";
+import type { ExplanationsMetrics } from "./explain_stage.ts";
 
 /** Scores of one threshold choice (used for the alternatives of each model). */
 export interface ThresholdVariant {
@@ -72,6 +73,8 @@ export interface MetricsFile {
   /** Seconds per stage of the last `deno task all`, and in total. */
   pipeline_seconds?: Record<string, number>;
   embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
+  /** Why the best model predicts what it does (`deno task explain`). */
+  explanations?: ExplanationsMetrics;
 }
 
 const REQUIRED_NUMBERS = ["f1_macro", "f1_micro", "exact_match", "hamming_loss"] as const;
@@ -204,6 +207,17 @@ export function mergeMetrics(
   }
   if (previous?.pipeline_seconds && !merged.pipeline_seconds) {
     merged.pipeline_seconds = previous.pipeline_seconds;
+  }
+  // The explanations describe the best model's entry: kept while that very entry is kept (not
+  // retrained, or reused as up to date).
+  const bestEntry = merged.models[options.bestName];
+  const keepExplanations = previous?.explanations && bestEntry !== undefined &&
+    previous.features_id === fresh.features_id &&
+    previous.models[options.bestName]?.trained === bestEntry.trained &&
+    previous.explanations.model === options.bestName;
+  if (!fresh.explanations) {
+    if (keepExplanations) merged.explanations = previous!.explanations;
+    else delete merged.explanations;
   }
   return { merged, kept, dropped };
 }

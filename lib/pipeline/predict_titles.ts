@@ -66,7 +66,7 @@ async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<string[]
 }
 
 /** Loads the genre model to predict with, and checks it against the current features. */
-async function openGenreModel(
+export async function openGenreModel(
   options: PredictOptions = {},
 ): Promise<{ model: GenreModel; name: string }> {
   const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
