@@ -1,43 +1,95 @@
 /**
- * A fingerprint of the project's library code, so stage outputs can be reused only while the code
- * that made them is unchanged.
+ * Fingerprints of the project's library code, so a stage's outputs are reused only while the
+ * code that made them is unchanged — and only the code that stage runs: editing a chart does not
+ * retrain a model.
  *
  * @module
  */
 
 import { join, relative } from "node:path";
-import { projectPath } from "./project_paths.ts";
 import { sha256Hex } from "../core/sha256.ts";
+import { projectPath } from "./project_paths.ts";
 
-let cached: Promise<string> | undefined;
+/** The parts of `lib/` (folders or files) each stage's outputs depend on. */
+export const STAGE_CODE: Readonly<Record<"preprocess" | "train" | "explain", readonly string[]>> = {
+  preprocess: [
+    "core",
+    "io",
+    "data",
+    "text",
+    "embedders",
+    "features",
+    "model_selection",
+    "pipeline/preprocess.ts",
+  ],
+  train: [
+    "core",
+    "io",
+    "data",
+    "text",
+    "embedders",
+    "features",
+    "metrics",
+    "model_selection",
+    "models",
+    "pipeline/best_model.ts",
+    "pipeline/genre_model.ts",
+    "pipeline/metrics_file.ts",
+    "pipeline/model_catalog.ts",
+    "pipeline/train_stage.ts",
+  ],
+  explain: [
+    "core",
+    "io",
+    "data",
+    "text",
+    "embedders",
+    "features",
+    "metrics",
+    "model_selection",
+    "models",
+    "analysis",
+    "pipeline",
+  ],
+};
+
+const cache = new Map<string, Promise<string>>();
 
 /**
- * SHA-256 over every `.ts` file under `lib/` (paths and contents, in path order). Computed once
- * per process.
+ * SHA-256 over the `.ts` files of the given parts of `lib/` (paths and contents, in path order);
+ * by default the parts a stage depends on ({@linkcode STAGE_CODE}). Computed once per process.
  *
  * @example
  * ```ts
- * const code = await libSourceHash(); // "3f2a…"
+ * const code = await libSourceHash(STAGE_CODE.train); // "3f2a…"
  * ```
  */
-export function libSourceHash(): Promise<string> {
-  cached ??= (async () => {
-    const root = projectPath("lib");
-    const files: string[] = [];
-    const walk = async (dir: string) => {
-      for await (const e of Deno.readDir(dir)) {
-        const p = join(dir, e.name);
-        if (e.isDirectory) await walk(p);
-        else if (e.name.endsWith(".ts")) files.push(p);
-      }
-    };
-    await walk(root);
-    files.sort();
-    const parts: string[] = [];
-    for (const f of files) {
-      parts.push(`${relative(root, f)}:${await sha256Hex(await Deno.readFile(f))}`);
+export function libSourceHash(parts: readonly string[]): Promise<string> {
+  const key = parts.join("|");
+  let p = cache.get(key);
+  if (!p) {
+    p = hashParts(parts);
+    cache.set(key, p);
+  }
+  return p;
+}
+
+async function hashParts(parts: readonly string[]): Promise<string> {
+  const root = projectPath("lib");
+  const files: string[] = [];
+  const walk = async (path: string) => {
+    const info = await Deno.stat(path);
+    if (info.isFile) {
+      if (path.endsWith(".ts")) files.push(path);
+      return;
     }
-    return await sha256Hex(parts.join("\n"));
-  })();
-  return cached;
+    for await (const e of Deno.readDir(path)) await walk(join(path, e.name));
+  };
+  for (const part of parts) await walk(join(root, part));
+  files.sort();
+  const lines: string[] = [];
+  for (const f of files) {
+    lines.push(`${relative(root, f)}:${await sha256Hex(await Deno.readFile(f))}`);
+  }
+  return await sha256Hex(lines.join("\n"));
 }

@@ -19,7 +19,7 @@
 import { join } from "node:path";
 import { atomicWriteJson } from "../io/atomic_write.ts";
 import { sha256Hex } from "../core/sha256.ts";
-import { libSourceHash } from "../io/source_hash.ts";
+import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
 import { makeBestModel } from "./best_model.ts";
 import { type Reliability, reliability } from "../analysis/calibration.ts";
 import { blockMeans, EXPLAIN_SUBDIR, saveExplainerParts } from "./explain_title.ts";
@@ -384,7 +384,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
     repeats,
     nFolds,
     seed,
-    code: await libSourceHash(),
+    code: await libSourceHash(STAGE_CODE.explain),
   }));
   const previous = metrics.explanations;
   if (!options.force && previous?.cache_key === cacheKey) {

@@ -33,7 +33,7 @@ import {
   type ProcessedConfig,
   readConfig,
 } from "../features/processed_data.ts";
-import { libSourceHash } from "../io/source_hash.ts";
+import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { trainTestSplit } from "../model_selection/train_test_split.ts";
 import { RandomState } from "../core/mt19937.ts";
@@ -150,7 +150,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     testSize,
     features,
     embedder: [embedder.kind, embedder.model, options.dimensions ?? null],
-    code: await libSourceHash(),
+    code: await libSourceHash(STAGE_CODE.preprocess),
   }));
   if (!options.force) {
     const existing = await readConfig(outDir).catch(() => null);

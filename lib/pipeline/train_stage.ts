@@ -30,7 +30,7 @@ import {
 } from "./metrics_file.ts";
 import { readMatrix, writeNpy } from "../io/npy.ts";
 import { sha256Hex } from "../core/sha256.ts";
-import { libSourceHash } from "../io/source_hash.ts";
+import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
 import {
   DEFAULT_PROCESSED_DIR,
   type FeatureBlock,
@@ -360,7 +360,7 @@ async function specKey(
     folds: options.folds ?? 5,
     seed: options.seed ?? 42,
     featuresId,
-    code: await libSourceHash(),
+    code: await libSourceHash(STAGE_CODE.train),
   }));
 }
 
