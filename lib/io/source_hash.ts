@@ -10,47 +10,23 @@ import { join, relative } from "node:path";
 import { sha256Hex } from "../core/sha256.ts";
 import { projectPath } from "./project_paths.ts";
 
+/** What reading the data and building the features runs. */
+const FEATURES_CODE = ["core", "io", "data", "text", "embedders", "features", "model_selection"];
+/** What fitting and scoring models runs, on top of the features. */
+const MODELS_CODE = [...FEATURES_CODE, "metrics", "models"];
+
 /** The parts of `lib/` (folders or files) each stage's outputs depend on. */
 export const STAGE_CODE: Readonly<Record<"preprocess" | "train" | "explain", readonly string[]>> = {
-  preprocess: [
-    "core",
-    "io",
-    "data",
-    "text",
-    "embedders",
-    "features",
-    "model_selection",
-    "pipeline/preprocess.ts",
-  ],
+  preprocess: [...FEATURES_CODE, "pipeline/preprocess.ts"],
   train: [
-    "core",
-    "io",
-    "data",
-    "text",
-    "embedders",
-    "features",
-    "metrics",
-    "model_selection",
-    "models",
+    ...MODELS_CODE,
     "pipeline/best_model.ts",
     "pipeline/genre_model.ts",
     "pipeline/metrics_file.ts",
     "pipeline/model_catalog.ts",
     "pipeline/train_stage.ts",
   ],
-  explain: [
-    "core",
-    "io",
-    "data",
-    "text",
-    "embedders",
-    "features",
-    "metrics",
-    "model_selection",
-    "models",
-    "analysis",
-    "pipeline",
-  ],
+  explain: [...MODELS_CODE, "analysis", "pipeline"],
 };
 
 const cache = new Map<string, Promise<string>>();
