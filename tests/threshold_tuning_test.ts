@@ -121,3 +121,45 @@ Deno.test("thresholdEffects counts micro precision/recall and labels per title",
   assert.ok(Math.abs(high.f1_micro - 0.4) < 1e-12);
   assert.throws(() => thresholdEffects(Y, { rows: 1, cols: 2, data: new Float32Array(2) }, [0.5]));
 });
+
+Deno.test("folds fitted on workers give the very same out-of-fold probabilities", async () => {
+  const { parallelCrossValPredictProba } = await import(
+    "../lib/model_selection/parallel_cross_val.ts"
+  );
+  const { crossValPredictProba: sequential } = await import(
+    "../lib/model_selection/cross_val_predict.ts"
+  );
+  const { genreCountStrata, stratifiedKFold } = await import("../lib/model_selection/k_fold.ts");
+  const { modelSpecs } = await import("../lib/pipeline/model_catalog.ts");
+  const n = 120;
+  const X = { rows: n, cols: 3, data: new Float32Array(n * 3) };
+  const Y = { rows: n, cols: 2, data: new Uint8Array(n * 2) };
+  for (let i = 0; i < n; i++) {
+    const a = ((i * 37) % n) / n;
+    const b = ((i * 53) % n) / n;
+    X.data.set([a, b, a * b], i * 3);
+    Y.data.set([a > 0.5 ? 1 : 0, b > 0.3 ? 1 : 0], i * 2);
+  }
+  const folds = stratifiedKFold(genreCountStrata(Y), { nSplits: 3, seed: 1 });
+  const lr = modelSpecs().find((s) => s.name === "study_lr")!;
+  const seen: number[] = [];
+  const onWorkers = await parallelCrossValPredictProba([X, Y], {
+    folds,
+    worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
+    factory: "study_lr",
+    workers: 2,
+    onFold: (k) => seen.push(k),
+  });
+  const here = await sequential(lr.make, [X, Y], { folds });
+  assert.deepEqual(onWorkers.data, here.data);
+  assert.deepEqual(seen.sort(), [0, 1, 2]);
+  await assert.rejects(
+    () =>
+      parallelCrossValPredictProba([X, Y], {
+        folds,
+        worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
+        factory: "no_such_model",
+      }),
+    /no model "no_such_model" in the catalog/,
+  );
+});

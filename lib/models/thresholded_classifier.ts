@@ -16,7 +16,10 @@
 
 import { join } from "node:path";
 import { atomicWriteJson } from "../io/atomic_write.ts";
-import { crossValPredictProba } from "../model_selection/cross_val_predict.ts";
+import {
+  type CrossValOptions,
+  crossValPredictProba,
+} from "../model_selection/cross_val_predict.ts";
 import {
   checkFeatures,
   checkFitted,
@@ -56,6 +59,15 @@ export interface ThresholdedOptions {
   minSupport?: number;
   /** Called after each fold with its index and seconds taken. */
   onFold?: (fold: number, seconds: number) => void;
+  /**
+   * How the out-of-fold probabilities are computed (default {@linkcode crossValPredictProba}, one
+   * fold after the other); e.g. folds on workers.
+   */
+  crossValidate?: (
+    make: EstimatorFactory,
+    data: [Matrix, LabelMatrix],
+    options: CrossValOptions,
+  ) => Promise<Matrix>;
 }
 
 /** The cross-validation evidence the thresholds were chosen on (saved with the model). */
@@ -104,7 +116,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "thresholded";
   /** Resolved options. */
-  readonly options: Required<Omit<ThresholdedOptions, "onFold">>;
+  readonly options: Required<Omit<ThresholdedOptions, "onFold" | "crossValidate">>;
   /** The fitted inner estimator (null before fitting). */
   estimator: MultiLabelEstimator | null = null;
   /** The chosen thresholds, one per label (null before fitting). */
@@ -117,10 +129,12 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
   folds: Split[] | null = null;
   #make: EstimatorFactory | null;
   #onFold?: (fold: number, seconds: number) => void;
+  #crossValidate?: ThresholdedOptions["crossValidate"];
 
   constructor(make: EstimatorFactory | null, options: ThresholdedOptions = {}) {
     this.#make = make;
     this.#onFold = options.onFold;
+    this.#crossValidate = options.crossValidate;
     this.options = {
       strategy: options.strategy ?? "per_genre",
       fixed: options.fixed ?? 0.5,
@@ -155,7 +169,10 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
       nSplits: this.options.folds,
       seed: this.options.seed,
     });
-    const oof = await crossValPredictProba(make, [X as Matrix, Y], { folds, onFold: this.#onFold });
+    const oof = await (this.#crossValidate ?? crossValPredictProba)(make, [X as Matrix, Y], {
+      folds,
+      onFold: this.#onFold,
+    });
     const tuned = tuneThresholds(Y, oof, { folds, minSupport: this.options.minSupport });
     const perLabel = Array.from(tuned.perLabel);
     this.tuning = {

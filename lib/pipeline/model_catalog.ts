@@ -47,6 +47,7 @@ export function modelSpecs(options: { progress?: boolean } = {}): ModelSpec[] {
       features: BEST_MODEL.features,
       make: () => makeBestModel({ progress: options.progress }),
       thresholds: BEST_MODEL.thresholds,
+      factory: BEST_MODEL.name, // its CV folds are fitted on workers (lib/pipeline/fold_worker.ts)
     },
   ];
 }

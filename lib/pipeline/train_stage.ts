@@ -29,6 +29,7 @@ import {
   type ThresholdVariant,
 } from "./metrics_file.ts";
 import { readMatrix, writeNpy } from "../io/npy.ts";
+import { parallelCrossValPredictProba } from "../model_selection/parallel_cross_val.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
 import {
@@ -57,6 +58,11 @@ export interface ModelSpec {
   make: EstimatorFactory;
   /** Threshold choice: fixed 0.5 (the study's LR), the study's global CV grid, or per genre. */
   thresholds: ThresholdStrategy;
+  /**
+   * The catalog name a worker rebuilds this model from (lib/pipeline/fold_worker.ts): when set,
+   * the cross-validation folds are fitted on workers, two at a time.
+   */
+  factory?: string;
 }
 
 /** Options for {@linkcode trainModel} and {@linkcode runTraining}. */
@@ -72,6 +78,8 @@ export interface TrainOptions {
   verbose?: boolean;
   /** Retrain models whose saved results are up to date (same spec, features and code). */
   force?: boolean;
+  /** Workers for the cross-validation folds of specs with a `factory` (default: cores, at most 2; 1 = in this thread). */
+  workers?: number;
 }
 
 /** A trained model with its evaluation. */
@@ -138,12 +146,23 @@ export async function trainModel(
 
   let cvSeconds = 0;
   const t0 = performance.now();
+  const workers = options.workers ?? Math.min(2, navigator.hardwareConcurrency ?? 1);
+  const factory = spec.factory;
   const model = await new ThresholdedClassifier(spec.make, {
     strategy: spec.thresholds,
     folds: nFolds,
     seed: options.seed ?? 42,
+    crossValidate: factory && workers > 1
+      ? (_make, data, cv) =>
+        parallelCrossValPredictProba(data, {
+          ...cv,
+          worker: new URL("./fold_worker.ts", import.meta.url),
+          factory,
+          workers,
+        })
+      : undefined,
     onFold: (k, s) => {
-      cvSeconds += s;
+      cvSeconds = (performance.now() - t0) / 1000; // wall time until the last fold finished
       log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`);
     },
   }).fit(data.XTrain, data.yTrain);

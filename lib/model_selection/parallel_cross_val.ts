@@ -1,0 +1,122 @@
+/**
+ * Out-of-fold probabilities with the folds fitted on Web Workers, two (or more) at a time, so
+ * both cores work. Each worker rebuilds the estimator from a name (its module decides what the
+ * names mean), fits the fold's training rows and predicts its held-out rows; the result is the
+ * same matrix {@linkcode crossValPredictProba} returns, bit for bit, because every fold's fit is
+ * the same single-threaded computation wherever it runs.
+ *
+ * Worker protocol: in `{ id, factory, train: { X, Y }, test: X }`; out `{ id, proba }` or
+ * `{ id, error }`.
+ *
+ * @module
+ */
+
+import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+import { takeRows } from "../core/matrix.ts";
+import type { CrossValOptions } from "./cross_val_predict.ts";
+
+/** A fold to fit, as sent to a worker. */
+export interface FoldTask {
+  id: number;
+  factory: string;
+  train: { X: Matrix; Y: LabelMatrix };
+  test: Matrix;
+}
+
+/** A worker's answer. */
+export type FoldReply = { id: number; proba: Float32Array } | { id: number; error: string };
+
+/** Options for {@linkcode parallelCrossValPredictProba}. */
+export interface ParallelCrossValOptions extends CrossValOptions {
+  /** The worker module (it must answer {@linkcode FoldTask}s). */
+  worker: URL;
+  /** The estimator's name, as the worker module knows it. */
+  factory: string;
+  /** Workers at a time (default 2). */
+  workers?: number;
+}
+
+/**
+ * Fits each fold on a worker and gathers the held-out probabilities in row order.
+ *
+ * @example
+ * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
+ * declare const X: Matrix, Y: LabelMatrix;
+ * const folds = stratifiedKFold(genreCountStrata(Y), { nSplits: 5, seed: 42 });
+ * const oof = await parallelCrossValPredictProba([X, Y], {
+ *   folds,
+ *   worker: new URL("../pipeline/fold_worker.ts", import.meta.url),
+ *   factory: "study_lr",
+ * });
+ * ```
+ */
+export async function parallelCrossValPredictProba(
+  data: [Matrix, LabelMatrix],
+  options: ParallelCrossValOptions,
+): Promise<Matrix> {
+  const [X, Y] = data;
+  if (X.rows !== Y.rows) {
+    throw new RangeError(
+      `parallelCrossValPredictProba: X has ${X.rows} rows but Y has ${Y.rows}; they must describe the same titles`,
+    );
+  }
+  const L = Y.cols;
+  const out = new Float32Array(X.rows * L);
+  const covered = new Uint8Array(X.rows);
+  const n = Math.max(1, Math.min(options.workers ?? 2, options.folds.length));
+  const pool = Array.from({ length: n }, () => new Worker(options.worker, { type: "module" }));
+  let next = 0;
+  try {
+    await Promise.all(pool.map(async (worker) => {
+      while (next < options.folds.length) {
+        const k = next++;
+        const fold = options.folds[k];
+        const t0 = performance.now();
+        const proba = await runFold(worker, {
+          id: k,
+          factory: options.factory,
+          train: { X: takeRows(X, fold.train), Y: takeRows(Y, fold.train) },
+          test: takeRows(X, fold.test),
+        });
+        if (proba.length !== fold.test.length * L) {
+          throw new RangeError(
+            `parallelCrossValPredictProba: fold ${k} returned ${proba.length} probabilities, ` +
+              `expected ${fold.test.length}×${L}`,
+          );
+        }
+        for (let i = 0; i < fold.test.length; i++) {
+          const r = fold.test[i];
+          covered[r] = 1;
+          out.set(proba.subarray(i * L, (i + 1) * L), r * L);
+        }
+        options.onFold?.(k, (performance.now() - t0) / 1000);
+      }
+    }));
+  } finally {
+    for (const w of pool) w.terminate();
+  }
+  const missing = covered.indexOf(0);
+  if (missing >= 0) {
+    throw new RangeError(
+      `parallelCrossValPredictProba: row ${missing} is in no fold's test rows; folds must partition the rows`,
+    );
+  }
+  return { rows: X.rows, cols: L, data: out };
+}
+
+function runFold(worker: Worker, task: FoldTask): Promise<Float32Array> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<FoldReply>) => {
+      const m = e.data;
+      if ("error" in m) reject(new Error(`fold ${m.id}: ${m.error}`));
+      else resolve(m.proba);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(`fold ${task.id}: the worker failed (${e.message})`));
+    };
+    worker.postMessage(task);
+  });
+}
