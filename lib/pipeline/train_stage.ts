@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { atomicWriteJson } from "../io/atomic_write.ts";
 import type { EstimatorFactory } from "../core/estimator.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
-import { GenreModel } from "./genre_model.ts";
+import { GenreModel, type GenreModelManifest } from "./genre_model.ts";
+import { readJsonFile } from "../io/read_json.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { binarize, evaluate } from "../metrics/multi_label_metrics.ts";
 import {
@@ -25,7 +26,7 @@ import {
   mergeMetrics,
   type MetricsFile,
   type ModelMetrics,
-  parseMetricsFile,
+  readMetricsFile,
   type ThresholdVariant,
 } from "./metrics_file.ts";
 import { readMatrix, writeNpy } from "../io/npy.ts";
@@ -100,17 +101,32 @@ const dataCache = new Map<string, Promise<ProcessedData>>();
  */
 async function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
   const { id } = await readConfig(dir);
-  const key = `${dir}|${features.join(",")}`;
+  const key = `${dir}|${features.join(",")}|${id}`;
   for (const k of dataCache.keys()) {
     if (k.startsWith(`${dir}|`) && !k.endsWith(`|${id}`)) dataCache.delete(k);
   }
-  let p = dataCache.get(`${key}|${id}`);
+  let p = dataCache.get(key);
   if (!p) {
     p = loadProcessed(dir, { features });
-    p.catch(() => dataCache.delete(`${key}|${id}`));
-    dataCache.set(`${key}|${id}`, p);
+    p.catch(() => dataCache.delete(key));
+    dataCache.set(key, p);
   }
   return await p;
+}
+
+const pipelineCache = new Map<string, Promise<FeaturePipeline>>();
+
+/** The fitted pipeline of the processed features, read once per features id. */
+function loadPipeline(dir: string, id: string): Promise<FeaturePipeline> {
+  const key = `${dir}|${id}`;
+  let p = pipelineCache.get(key);
+  if (!p) {
+    for (const k of pipelineCache.keys()) if (k.startsWith(`${dir}|`)) pipelineCache.delete(k);
+    p = FeaturePipeline.load(join(featuresDir(dir), "pipeline"));
+    p.catch(() => pipelineCache.delete(key));
+    pipelineCache.set(key, p);
+  }
+  return p;
 }
 
 /**
@@ -215,7 +231,7 @@ export async function trainModel(
       `fit ${fitSeconds.toFixed(1)} s`,
   );
   if (options.save ?? true) {
-    const pipeline = await FeaturePipeline.load(join(featuresDir(dir), "pipeline"));
+    const pipeline = await loadPipeline(dir, data.config.id);
     const genreModel = new GenreModel({
       pipeline: pipeline.select(spec.features),
       estimator: model,
@@ -384,28 +400,15 @@ async function specKey(
 }
 
 async function savedModelMatches(dir: string, name: string, featuresId: string): Promise<boolean> {
-  try {
-    const manifest = JSON.parse(
-      await Deno.readTextFile(join(dir, "models", name, "manifest.json")),
-    );
-    return manifest?.training?.features_id === featuresId;
-  } catch {
-    return false;
-  }
+  const manifest = await readJsonFile<GenreModelManifest>(
+    join(dir, "models", name, "manifest.json"),
+  ).catch(() => null);
+  return manifest?.training?.features_id === featuresId;
 }
 
-async function readPreviousMetrics(dir: string): Promise<MetricsFile | null> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
-  } catch {
-    return null;
-  }
-  try {
-    return parseMetricsFile(raw);
-  } catch {
-    return null; // written by an older version: replaced as a whole
-  }
+/** The current metrics.json, or null when there is none or an older version wrote it. */
+function readPreviousMetrics(dir: string): Promise<MetricsFile | null> {
+  return readMetricsFile(dir).catch(() => null);
 }
 
 /**
