@@ -280,3 +280,35 @@ Deno.test("preprocess with nothing changed reuses the features; --force or new d
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeStreamAtomically: the old file stays on failure or when nothing is written", async () => {
+  const { writeStreamAtomically } = await import("../lib/io/atomic_write.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "out.csv");
+    await Deno.writeTextFile(path, "old\n");
+    const enc = new TextEncoder();
+    await assert.rejects(
+      () =>
+        writeStreamAtomically(path, async (file) => {
+          await file.write(enc.encode("half"));
+          throw new Error("broke halfway");
+        }),
+      /broke halfway/,
+    );
+    assert.equal(await Deno.readTextFile(path), "old\n");
+    assert.equal(await writeStreamAtomically(path, () => Promise.resolve(false)), false);
+    assert.equal(await Deno.readTextFile(path), "old\n");
+    assert.equal(
+      await writeStreamAtomically(path, async (file) => {
+        await file.write(enc.encode("new\n"));
+        return true;
+      }),
+      true,
+    );
+    assert.equal(await Deno.readTextFile(path), "new\n");
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["out.csv"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -68,22 +68,7 @@ export async function writeDirAtomically(
   const tag = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const tmp = join(parent, `.${name}.partial-${tag}`);
   await Deno.mkdir(tmp);
-  const onInterrupt = () => {
-    try {
-      Deno.removeSync(tmp, { recursive: true });
-    } catch { /* already gone */ }
-    Deno.exit(130);
-  };
-  const signals = Deno.build.os === "windows" ? [] : (["SIGINT", "SIGTERM"] as const);
-  for (const s of signals) Deno.addSignalListener(s, onInterrupt);
-  try {
-    await build(tmp);
-  } catch (err) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw err;
-  } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onInterrupt);
-  }
+  await removedOnFailure(tmp, () => build(tmp));
   const old = join(parent, `.${name}.old-${tag}`);
   const hadOld = await exists(target);
   if (hadOld) await Deno.rename(target, old);
@@ -132,6 +117,61 @@ export async function recoverDir(target: string): Promise<string[]> {
     }
   }
   return notes;
+}
+
+/**
+ * Streams a file into place: `write` fills a hidden temporary file beside `path` (through the
+ * open file), which is renamed over `path` when `write` resolves to true. When it resolves to
+ * false (nothing worth writing), fails, or the process is interrupted with Ctrl-C, the temporary
+ * file is removed and `path` is left exactly as it was. Returns what `write` returned.
+ *
+ * @example
+ * ```ts
+ * const dir = await Deno.makeTempDir();
+ * await writeStreamAtomically(`${dir}/out.csv`, async (file) => {
+ *   await file.write(new TextEncoder().encode("a,b\n"));
+ *   return true;
+ * });
+ * ```
+ */
+export async function writeStreamAtomically(
+  path: string,
+  write: (file: Deno.FsFile) => Promise<boolean>,
+): Promise<boolean> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${Deno.pid}.partial`);
+  const keep = await removedOnFailure(tmp, async () => {
+    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    try {
+      return await write(file);
+    } finally {
+      file.close();
+    }
+  });
+  if (keep) await Deno.rename(tmp, path);
+  else await Deno.remove(tmp);
+  return keep;
+}
+
+/** Runs `fn`; when it fails or the process is interrupted meanwhile, `tmp` is removed. */
+async function removedOnFailure<T>(tmp: string, fn: () => Promise<T>): Promise<T> {
+  const remove = () => Deno.remove(tmp, { recursive: true }).catch(() => {});
+  const onInterrupt = () => {
+    try {
+      Deno.removeSync(tmp, { recursive: true });
+    } catch { /* already gone */ }
+    Deno.exit(130);
+  };
+  const signals = Deno.build.os === "windows" ? [] : (["SIGINT", "SIGTERM"] as const);
+  for (const s of signals) Deno.addSignalListener(s, onInterrupt);
+  try {
+    return await fn();
+  } catch (err) {
+    await remove();
+    throw err;
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onInterrupt);
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

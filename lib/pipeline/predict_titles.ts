@@ -11,7 +11,8 @@
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { writeStreamAtomically } from "../io/atomic_write.ts";
 import { csvBatches } from "../data/csv_batches.ts";
 import { GenreModel, type GenreScore, type TitlePrediction } from "./genre_model.ts";
 import type { Matrix } from "../core/matrix.ts";
@@ -179,12 +180,10 @@ export async function predictFile(
   const warnings: RowProblem[] = [];
   let predicted = 0;
   const source = options.source ?? input;
-  // The output is written beside its target and renamed into place when complete.
-  const target = resolve(output);
-  const tmp = join(dirname(target), `.${basename(target)}.${Deno.pid}.partial`);
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  // The output is written beside its target and renamed into place when complete; when no row
+  // could be predicted, an existing output is left as it was.
   const encoder = new TextEncoder();
-  try {
+  await writeStreamAtomically(resolve(output), async (file) => {
     await file.write(encoder.encode("show_id,title,predicted_genres,probabilities\n"));
     for await (const batch of csvBatches(input, { rows: options.batchRows ?? 2000, source })) {
       const { titles, problems: bad } = parseTitles(batch.text, {
@@ -201,16 +200,8 @@ export async function predictFile(
       predicted += rows.length;
       options.onBatch?.(predicted);
     }
-    file.close();
-    if (predicted > 0) await Deno.rename(tmp, target);
-    else await Deno.remove(tmp); // nothing to write: an existing output is left as it was
-  } catch (err) {
-    try {
-      file.close();
-    } catch { /* already closed */ }
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
+    return predicted > 0;
+  });
   return {
     model: opened.name,
     predicted,
