@@ -14,7 +14,13 @@ import { genreCountStrata, stratifiedKFold } from "../lib/model_selection/k_fold
 import { labelContradictions } from "../lib/analysis/label_noise.ts";
 import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { LsaEmbedder } from "../lib/embedders/lsa_embedder.ts";
-import { fromRows, type LabelMatrix, labelsFromRows, type Matrix } from "../lib/core/matrix.ts";
+import {
+  fromRows,
+  type LabelMatrix,
+  labelsFromRows,
+  type Matrix,
+  takeRows,
+} from "../lib/core/matrix.ts";
 import { mergeMetrics, type MetricsFile } from "../lib/pipeline/metrics_file.ts";
 import { RandomState } from "../lib/core/mt19937.ts";
 import { parseTitles } from "../lib/data/netflix_csv.ts";
@@ -67,6 +73,31 @@ Deno.test("permutationImportance: the planted column drives its label, the noise
     }),
     /group "bad" names column 7, outside 0\.\.2/,
   );
+});
+
+Deno.test("permutationImportance: fold models fitted elsewhere are used as given", async () => {
+  const { X, Y } = planted(90);
+  const folds = stratifiedKFold(genreCountStrata(Y), { nSplits: 3, seed: 2 });
+  const options = { groups: [{ name: "signal", columns: [0] }], folds, thresholds: 0.5, seed: 1 };
+  const fresh = await permutationImportance(() => new LogisticRegression({ C: 10 }), X, Y, options);
+  const prefit = await Promise.all(
+    folds.map((f) =>
+      new LogisticRegression({ C: 10 }).fit(takeRows(X, f.train), takeRows(Y, f.train))
+    ),
+  );
+  let made = 0;
+  const reused = await permutationImportance(
+    () => {
+      made++;
+      return new LogisticRegression({ C: 10 });
+    },
+    X,
+    Y,
+    { ...options, fitted: (k) => Promise.resolve(k === 2 ? null : prefit[k]) },
+  );
+  assert.equal(made, 1, "only the fold without a fitted model is fitted here");
+  assert.deepEqual([...reused.oof.data], [...fresh.oof.data]);
+  assert.deepEqual([...reused.groups[0].mean], [...fresh.groups[0].mean]);
 });
 
 Deno.test("reliability: calibrated probabilities have ECE ≈ 0, overconfident ones a large ECE", () => {

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { EstimatorFactory } from "../core/estimator.ts";
+import type { EstimatorFactory, MultiLabelEstimator } from "../core/estimator.ts";
 import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
 import { f1MacroAt, perLabelF1At } from "../metrics/multi_label_metrics.ts";
 import { RandomState } from "../core/mt19937.ts";
@@ -42,6 +42,12 @@ export interface PermutationImportanceOptions {
   seed?: number;
   /** Called after each fold with its index and seconds taken. */
   onFold?: (fold: number, seconds: number) => void;
+  /**
+   * Fold models fitted elsewhere (on workers, or saved by an earlier stage): called with each
+   * fold's index, it returns that fold's model, already fitted on exactly the fold's training
+   * rows, or `null` to have it fitted here with `make`.
+   */
+  fitted?: (fold: number) => Promise<MultiLabelEstimator | null>;
 }
 
 /** Importance of one group. */
@@ -126,7 +132,8 @@ export async function permutationImportance(
   };
   for (const [k, fold] of options.folds.entries()) {
     const t0 = performance.now();
-    const model = await make().fit(takeRows(X, fold.train), takeRows(Y, fold.train));
+    const model = (await options.fitted?.(k)) ??
+      await make().fit(takeRows(X, fold.train), takeRows(Y, fold.train));
     const Xt = takeRows(X, fold.test);
     place(base, await model.predictProba(Xt), fold.test);
     const n = Xt.rows;
