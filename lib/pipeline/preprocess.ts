@@ -186,19 +186,24 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
   );
   step("features");
   // The same pipeline fitted again on the temporal training rows only: no title added after
-  // LAST_TRAIN_YEAR shapes its vocabulary, projections, scaling or country list.
-  if (temporal.train.length === 0 || temporal.test.length === 0) {
-    throw new Error(
-      `temporal split: ${temporal.train.length} titles added through ${LAST_TRAIN_YEAR} and ` +
-        `${temporal.test.length} after; both sides need titles (is --sample too small?)`,
+  // LAST_TRAIN_YEAR shapes its vocabulary, projections, scaling or country list. Data with no
+  // title on one side (a file of one year) has no temporal split; train then says so.
+  let temporalFit: { pipeline: FeaturePipeline; blocks: Map<FeatureBlock, Matrix> } | undefined;
+  if (temporal.train.length > 0 && temporal.test.length > 0) {
+    log(
+      `  fitting the feature pipeline again on the ${temporal.train.length} temporal training rows`,
     );
+    const temporalPipeline = FeaturePipeline.create({ embedder: await embedderFor(), seed });
+    await temporalPipeline.fit(titles, { rows: temporal.train });
+    temporalFit = {
+      pipeline: temporalPipeline,
+      blocks: await temporalPipeline.transformBlocks(titles, {
+        progress: options.verbose !== false,
+      }),
+    };
+  } else {
+    log(`  note: no temporal split (no title on one side of ${LAST_TRAIN_YEAR}); train skips it`);
   }
-  log(`  fitting the feature pipeline again on the ${temporal.train.length} temporal training rows`);
-  const temporalPipeline = FeaturePipeline.create({ embedder: await embedderFor(), seed });
-  await temporalPipeline.fit(titles, { rows: temporal.train });
-  const temporalBlocks = await temporalPipeline.transformBlocks(titles, {
-    progress: options.verbose !== false,
-  });
   step("temporal features");
 
   // 4. Write everything as one unit: processed_data/features/ is replaced only when complete.
@@ -230,11 +235,15 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     await save("train_idx.npy", train);
     await save("test_idx.npy", test);
     // The temporal split's arrays, from its own pipeline (the labels are y.npy's).
-    const tBlock = (b: FeatureBlock) => temporalBlocks.get(b)!;
-    for (const f of FEATURE_BLOCKS) await save(`${TEMPORAL_SUBDIR}/${BLOCK_FILES[f]}`, tBlock(f));
-    await save(`${TEMPORAL_SUBDIR}/X.npy`, hstack(features.map(tBlock)));
-    await save(`${TEMPORAL_SUBDIR}/train_idx.npy`, temporal.train);
-    await save(`${TEMPORAL_SUBDIR}/test_idx.npy`, temporal.test);
+    if (temporalFit) {
+      const tBlock = (b: FeatureBlock) => temporalFit.blocks.get(b)!;
+      for (const f of FEATURE_BLOCKS) {
+        await save(`${TEMPORAL_SUBDIR}/${BLOCK_FILES[f]}`, tBlock(f));
+      }
+      await save(`${TEMPORAL_SUBDIR}/X.npy`, hstack(features.map(tBlock)));
+      await save(`${TEMPORAL_SUBDIR}/train_idx.npy`, temporal.train);
+      await save(`${TEMPORAL_SUBDIR}/test_idx.npy`, temporal.test);
+    }
 
     const split = new Array<string>(n).fill("train");
     for (const i of test) split[i] = "test";
@@ -250,6 +259,25 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     options.onFileWritten?.("pipeline");
 
     const described = pipeline.describe();
+    const temporalConfig = (tp: FeaturePipeline): NonNullable<ProcessedConfig["temporal"]> => {
+      return {
+        method: `date_added through ${LAST_TRAIN_YEAR} (and undated) train, later test; ` +
+          "feature pipeline refitted on the temporal training rows",
+        last_train_year: LAST_TRAIN_YEAR,
+        train: temporal.train.length,
+        test: temporal.test.length,
+        undated: temporal.undated,
+        dir: TEMPORAL_SUBDIR,
+        blocks: Object.fromEntries(
+          FEATURE_BLOCKS.map((f) => [f, {
+            file: `${TEMPORAL_SUBDIR}/${BLOCK_FILES[f]}`,
+            names: tp.block(f).featureNames,
+          }]),
+        ) as ProcessedConfig["blocks"],
+        feature_names: features.flatMap((f) => tp.block(f).featureNames),
+        pipeline: tp.describe(),
+      };
+    };
     const id = await sha256Hex(
       JSON.stringify({ sha256, sample: options.sample ?? null, seed, testSize, features, hashes }),
     );
@@ -289,23 +317,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
         train: train.length,
         test: test.length,
       },
-      temporal: {
-        method: `date_added through ${LAST_TRAIN_YEAR} (and undated) train, later test; ` +
-          "feature pipeline refitted on the temporal training rows",
-        last_train_year: LAST_TRAIN_YEAR,
-        train: temporal.train.length,
-        test: temporal.test.length,
-        undated: temporal.undated,
-        dir: TEMPORAL_SUBDIR,
-        blocks: Object.fromEntries(
-          FEATURE_BLOCKS.map((f) => [f, {
-            file: `${TEMPORAL_SUBDIR}/${BLOCK_FILES[f]}`,
-            names: temporalPipeline.block(f).featureNames,
-          }]),
-        ) as ProcessedConfig["blocks"],
-        feature_names: features.flatMap((f) => temporalPipeline.block(f).featureNames),
-        pipeline: temporalPipeline.describe(),
-      },
+      ...(temporalFit ? { temporal: temporalConfig(temporalFit.pipeline) } : {}),
       counts: {
         titles: n,
         train: train.length,
