@@ -1,7 +1,8 @@
 /**
  * `deno task train` as a function: trains the catalog's models (all, or the ones named) with
- * the ablation of the best model, on the random split and the temporal one, and says in metrics.json whether the lsa-vs-Ollama embedder
- * comparison can be run here (the one reason it asks an Ollama server anything).
+ * the ablation of the best model, on the random split and the temporal one, and says in
+ * metrics.json whether the lsa-vs-Ollama embedder comparison can be run here (the one reason it
+ * asks an Ollama server anything).
  *
  * @module
  */
