@@ -63,6 +63,11 @@ function pct(x: unknown): string {
   return typeof x === "number" && Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : "–";
 }
 
+/** A count with thousands separators (`5,661`), as the README's prose writes them. */
+function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
 function signed(x: number, digits = 4): string {
   return `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
 }
@@ -442,8 +447,8 @@ export function readmeResults(raw: unknown, options: { source: string }): string
       wrapParagraph(
         "The same models on the temporal split" +
           (t
-            ? ` (trained on the ${t.train} titles added through ${t.last_train_year} and the ` +
-              `undated ones, tested on the ${t.test} added later)`
+            ? ` (trained on the ${count(t.train)} titles added through ${t.last_train_year} or ` +
+              `undated, tested on the ${count(t.test)} added later)`
             : "") +
           ", every choice made on its training rows as on the random split (Δ = temporal − " +
           "random):",
