@@ -136,7 +136,10 @@ export interface AblationSplitGap {
 export interface AblationSplitGapOptions {
   /** Genres listed per set and per block (default 3). */
   k?: number;
-  /** Genres to consider (default: every genre of the rows); e.g. those with test titles on both splits. */
+  /**
+   * Genres to consider (default: every genre of the rows); e.g. those with test titles on both
+   * splits.
+   */
   genres?: readonly string[];
 }
 

@@ -18,7 +18,9 @@
  * | `train_idx.npy`, `test_idx.npy` | int32 | row numbers into the arrays above |
  * | `titles.csv` | | the processed table (id, title, type, rating, genres, split, temporal_split) |
  * | `pipeline/` | | the fitted feature pipeline (lib/feature_pipeline.ts): every block |
- * | `temporal/` | | the temporal split: its own pipeline's four block files and `X.npy` (fitted on the titles added through 2019 and the undated ones), `train_idx.npy`, `test_idx.npy` |
+ * | `temporal/` | | the temporal split: four block files and `X.npy` of its own pipeline, `train_idx.npy`, `test_idx.npy` |
+ *
+ * The temporal split's pipeline is fitted on the titles added through 2019 and the undated ones.
  *
  * Beside it in `processed_data/`: `models/NAME/` (saved genre models), `predictions/`,
  * `metrics.json` and `cache/` (Ollama vectors).

@@ -43,7 +43,7 @@ export interface ModelMetrics extends EvaluationReport {
   trained: string;
   /** What the entry was made from (spec, features, code); the train stage reuses it while equal. */
   cache_key?: string;
-  /** Training and test rows of the random split (absent in files written before the temporal split). */
+  /** Training and test rows of the random split (absent in older files). */
   n_train?: number;
   n_test?: number;
   /**

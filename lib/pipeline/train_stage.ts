@@ -10,7 +10,8 @@
  *
  * Files written under the processed folder:
  * - `metrics.json`: `{ best, models: { NAME: { f1_macro, …, per_genre, thresholds, cv_curve, …,
- *   temporal: { f1_macro, …, per_genre, n_train, n_test, … } } }, ablation, embedder_comparison }`
+ *   temporal: { f1_macro, …, per_genre, n_train, n_test, … } } }, ablation,
+ *   embedder_comparison }`
  * - `models/<NAME>/`: the fitted model (see lib/model_store.ts) and `thresholds.json`
  * - `predictions/<NAME>_oof.npy` (train rows × genres) and `<NAME>_test.npy` (test rows × genres)
  *
