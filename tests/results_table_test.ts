@@ -259,3 +259,49 @@ Deno.test("wrapParagraph breaks prose where deno fmt does, never inside a code s
   assert.ok(wrapped.includes("`some/very/long/path with spaces/metrics.json`"));
   assert.equal(wrapParagraph("short"), "short");
 });
+
+Deno.test("with temporal scores the README shows every model and the ablation on both splits", async () => {
+  const raw = JSON.parse(await Deno.readTextFile(FIXTURE));
+  // Temporal scores derived from the random ones (a model and an ablation row each lose 0.05).
+  for (const m of Object.values(raw.models) as Record<string, unknown>[]) {
+    const f1 = m.f1_macro as number;
+    m.temporal = {
+      ...m,
+      f1_macro: f1 - 0.05,
+      f1_micro: (m.f1_micro as number) - 0.05,
+      n_train: 5661,
+      n_test: 2126,
+      per_genre: {},
+    };
+  }
+  for (const r of Object.values(raw.ablation) as Record<string, unknown>[]) {
+    r.temporal = { ...r, f1_macro: (r.f1_macro as number) - 0.05 };
+  }
+  raw.split = {
+    train: 6229,
+    test: 1558,
+    seed: 42,
+    temporal: { train: 5661, test: 2126, undated: 10, last_train_year: 2019 },
+  };
+  const metrics = parseMetricsFile(raw);
+  const tables = resultsTables(metrics);
+  const lines = tables.temporal!.split("\n");
+  assert.equal(lines.length, 2 + Object.keys(raw.models).length, "one row per model");
+  assert.ok(lines.slice(2).every((l) => l.includes("−0.0500")), tables.temporal!);
+  const readme = `# Title\n\n${RESULTS_START}\n\nold\n\n${RESULTS_END}\n`;
+  const generated = updateReadme(readme, readmeResults(raw, { source: "metrics.json" }));
+  assert.equal(generated, await denoFmt(generated));
+  assert.match(
+    generated.replace(/\s+/g, " "),
+    /trained on the 5,661 titles added through 2019 or undated, tested on the 2,126/,
+  );
+  const ablation = generated.slice(generated.indexOf("The ablation on both splits"));
+  for (const key of [...Object.keys(raw.ablation), "text+categorical+metadata+credits"]) {
+    assert.ok(ablation.includes(`| ${key.replaceAll("+", " + ")} `), key);
+  }
+  // Without temporal scores (older metrics.json): the tables of the random split only.
+  assert.equal(
+    resultsTables(parseMetricsFile(JSON.parse(await Deno.readTextFile(FIXTURE)))).temporal,
+    undefined,
+  );
+});

@@ -16,8 +16,11 @@
  * | `y.npy` | uint8 | titles × genres (42) |
  * | `X_train.npy`, `X_test.npy`, `y_train.npy`, `y_test.npy` | as above | split rows |
  * | `train_idx.npy`, `test_idx.npy` | int32 | row numbers into the arrays above |
- * | `titles.csv` | | the processed table (id, title, type, rating, genres, split) |
+ * | `titles.csv` | | the processed table (id, title, type, rating, genres, split, temporal_split) |
  * | `pipeline/` | | the fitted feature pipeline (lib/feature_pipeline.ts): every block |
+ * | `temporal/` | | the temporal split: four block files and `X.npy` of its own pipeline, `train_idx.npy`, `test_idx.npy` |
+ *
+ * The temporal split's pipeline is fitted on the titles added through 2019 and the undated ones.
  *
  * Beside it in `processed_data/`: `models/NAME/` (saved genre models), `predictions/`,
  * `metrics.json` and `cache/` (Ollama vectors).
@@ -40,6 +43,26 @@ export const DEFAULT_PROCESSED_DIR = "processed_data";
 
 /** The sub-folder preprocess writes as one unit. */
 const FEATURES_SUBDIR = "features";
+
+/**
+ * The folder, inside the features folder, of the temporal split's arrays.
+ *
+ * @example
+ * ```ts
+ * `${featuresDir("processed_data")}/${TEMPORAL_SUBDIR}`; // "processed_data/features/temporal"
+ * ```
+ */
+export const TEMPORAL_SUBDIR = "temporal";
+
+/**
+ * The two evaluation splits: the study's random 80/20 split, and the temporal one (train on the
+ * titles added through 2019 and the undated ones, test on those added later), each with the
+ * feature pipeline fitted on its own training rows.
+ */
+export type SplitName = "random" | "temporal";
+
+/** Both splits, in the order they are trained and shown. */
+export const SPLITS: readonly SplitName[] = ["random", "temporal"];
 
 /**
  * The features folder of a processed folder.
@@ -97,6 +120,23 @@ export interface ProcessedConfig {
   /** The fitted blocks (kind, columns, details), as in `pipeline/pipeline.json`. */
   pipeline: BlockDescription[];
   split: { method: string; seed: number; test_size: number; train: number; test: number };
+  /**
+   * The temporal split (absent in features written before it existed): its counts and the
+   * column names of its own pipeline's blocks (the country list may differ from the random
+   * split's); its arrays are listed in `files` as `temporal/…`.
+   */
+  temporal?: {
+    method: string;
+    last_train_year: number;
+    train: number;
+    test: number;
+    /** Training rows without a readable `date_added`. */
+    undated: number;
+    dir: string;
+    blocks: Record<FeatureBlock, { file: string; names: string[] }>;
+    feature_names: string[];
+    pipeline: BlockDescription[];
+  };
   counts: { titles: number; train: number; test: number; genres: number; features: number };
   files: Record<string, ArraySpec>;
 }
@@ -104,6 +144,8 @@ export interface ProcessedConfig {
 /** Everything {@linkcode loadProcessed} returns. */
 export interface ProcessedData {
   config: ProcessedConfig;
+  /** Which split the rows and features are of. */
+  split: SplitName;
   /** Feature blocks used, in order. */
   features: FeatureBlock[];
   featureNames: string[];
@@ -190,44 +232,62 @@ export async function loadArray(
 
 /**
  * Loads the processed arrays. With `features`, X is assembled from the named blocks (e.g.
- * `["text", "categorical", "metadata"]`); otherwise X.npy is used as written.
+ * `["text", "categorical", "metadata"]`); otherwise X.npy is used as written. With
+ * `split: "temporal"`, the rows and features are the temporal split's (`features/temporal/`,
+ * from the pipeline fitted on its training rows); the labels are the same `y.npy`.
  *
  * @example
  * ```ts
  * const data = await loadProcessed("processed_data", { features: ["text", "metadata"] });
  * console.log(data.XTrain.rows, data.XTrain.cols);
+ * const later = await loadProcessed("processed_data", { split: "temporal" });
+ * console.log(later.XTest.rows); // titles added in 2020–2021
  * ```
  */
 export async function loadProcessed(
   dir: string = DEFAULT_PROCESSED_DIR,
-  options: { features?: FeatureBlock[] } = {},
+  options: { features?: FeatureBlock[]; split?: SplitName } = {},
 ): Promise<ProcessedData> {
   const config = await readConfig(dir);
+  const split = options.split ?? "random";
+  if (!SPLITS.includes(split)) {
+    throw new Error(`Unknown split "${split}"; use ${SPLITS.join(" or ")}.`);
+  }
   const features = options.features ?? config.features;
   for (const f of features) {
     if (!FEATURE_BLOCKS.includes(f)) {
       throw new Error(`Unknown feature block "${f}"; use ${FEATURE_BLOCKS.join(", ")}.`);
     }
   }
+  const temporal = split === "temporal" ? config.temporal : undefined;
+  if (split === "temporal" && !temporal) {
+    throw new Error(
+      `${featuresDir(dir)} has no temporal split (written by an older version); re-run ` +
+        "`npx deno task preprocess`.",
+    );
+  }
+  const prefix = temporal ? `${TEMPORAL_SUBDIR}/` : "";
+  const blockNames = temporal ? temporal.blocks : config.blocks;
   const Y = (await loadArray(config, "y.npy", { dir })) as LabelMatrix;
-  const trainIdx = (await loadArray(config, "train_idx.npy", { dir })).data as Int32Array;
-  const testIdx = (await loadArray(config, "test_idx.npy", { dir })).data as Int32Array;
+  const trainIdx = (await loadArray(config, `${prefix}train_idx.npy`, { dir })).data as Int32Array;
+  const testIdx = (await loadArray(config, `${prefix}test_idx.npy`, { dir })).data as Int32Array;
   let X: Matrix;
   let featureNames: string[];
   if (sameList(features, config.features)) {
-    X = (await loadArray(config, "X.npy", { dir })) as Matrix;
-    featureNames = config.feature_names;
+    X = (await loadArray(config, `${prefix}X.npy`, { dir })) as Matrix;
+    featureNames = temporal ? temporal.feature_names : config.feature_names;
   } else {
     const blocks: Matrix[] = [];
     featureNames = [];
     for (const f of features) {
-      blocks.push((await loadArray(config, BLOCK_FILES[f], { dir })) as Matrix);
-      featureNames.push(...config.blocks[f].names);
+      blocks.push((await loadArray(config, `${prefix}${BLOCK_FILES[f]}`, { dir })) as Matrix);
+      featureNames.push(...blockNames[f].names);
     }
     X = hstack(blocks);
   }
   return {
     config,
+    split,
     features,
     featureNames,
     X,

@@ -43,11 +43,35 @@ export interface ModelMetrics extends EvaluationReport {
   trained: string;
   /** What the entry was made from (spec, features, code); the train stage reuses it while equal. */
   cache_key?: string;
+  /** Training and test rows of the random split (absent in older files). */
+  n_train?: number;
+  n_test?: number;
+  /**
+   * The same model, trained and scored the same way on the temporal split (titles added through
+   * 2019 and the undated ones train, later ones test, features fitted on its training rows):
+   * evaluation only, the saved model is the random split's. Absent when it was not run.
+   */
+  temporal?: SplitMetrics;
 }
 
-/** One ablation row: the best model on a subset of feature blocks. */
-export interface AblationResult {
-  features: FeatureBlock[];
+/** One model's scores on the temporal split (an entry's `temporal`). */
+export interface SplitMetrics extends EvaluationReport {
+  n_train: number;
+  n_test: number;
+  n_features: number;
+  thresholds: number | Record<string, number>;
+  cv_curve: CvCurvePoint[];
+  cv_f1_macro: number;
+  fit_seconds: number;
+  predict_seconds: number;
+  cv_seconds: number;
+  trained: string;
+  /** What it was made from (spec, features, code, split); reused while equal. */
+  cache_key?: string;
+}
+
+/** Scores of one ablation row on one split. */
+export interface AblationScores {
   n_features: number;
   f1_macro: number;
   f1_micro: number;
@@ -55,6 +79,15 @@ export interface AblationResult {
   exact_match: number;
   cv_f1_macro: number;
   fit_seconds: number;
+  /** F1 of each genre on the test rows (absent in files written before the temporal split). */
+  per_genre?: Record<string, number>;
+}
+
+/** One ablation row: the best model on a subset of feature blocks, on both splits. */
+export interface AblationResult extends AblationScores {
+  features: FeatureBlock[];
+  /** The same row on the temporal split (absent when it was not run). */
+  temporal?: AblationScores;
 }
 
 /** Contents of metrics.json. */
@@ -64,12 +97,20 @@ export interface MetricsFile {
   created: string;
   /** Id of the processed features every entry was trained on. */
   features_id: string;
-  split: { train: number; test: number; seed: number };
+  split: {
+    train: number;
+    test: number;
+    seed: number;
+    /** The temporal split's sizes (absent in files written before it existed). */
+    temporal?: { train: number; test: number; undated: number; last_train_year: number };
+  };
   cv: { folds: number; stratified_by: string; seed: number };
   models: Record<string, ModelMetrics>;
   ablation?: Record<string, AblationResult>;
   /** What the ablation was made from; reused while equal. */
   ablation_key?: string;
+  /** What the ablation's temporal rows were made from; reused while equal. */
+  ablation_temporal_key?: string;
   /** Seconds per stage of the last `deno task all`, and in total. */
   pipeline_seconds?: Record<string, number>;
   embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
@@ -112,6 +153,21 @@ export function parseMetricsFile(value: unknown, options: { source?: string } = 
       }
     }
     if (!Array.isArray(entry.features)) fail(`models["${name}"].features must be a list`);
+    if (entry.temporal !== undefined) {
+      const t = entry.temporal as Record<string, unknown> | null;
+      if (!t || typeof t !== "object") fail(`models["${name}"].temporal is not an object`);
+      for (const key of [...REQUIRED_NUMBERS, "n_train", "n_test"]) {
+        const x = t![key];
+        if (typeof x !== "number" || !Number.isFinite(x)) {
+          fail(
+            `models["${name}"].temporal.${key} must be a finite number, got ${JSON.stringify(x)}`,
+          );
+        }
+      }
+      if (!t!.per_genre || typeof t!.per_genre !== "object") {
+        fail(`models["${name}"].temporal.per_genre must be an object`);
+      }
+    }
     if (typeof entry.features_id !== "string") {
       fail(`models["${name}"] has no features_id (written by an older version)`);
     }
@@ -124,6 +180,22 @@ export function parseMetricsFile(value: unknown, options: { source?: string } = 
     );
   }
   if (typeof v.features_id !== "string") fail('"features_id" is missing');
+  if (v.ablation !== undefined) {
+    if (!v.ablation || typeof v.ablation !== "object") fail('"ablation" is not an object');
+    for (const [key, r] of Object.entries(v.ablation as Record<string, unknown>)) {
+      const row = r as Record<string, unknown> | null;
+      if (!row || typeof row !== "object" || !Array.isArray(row.features)) {
+        fail(`ablation["${key}"] must be an object with a list of features`);
+      }
+      for (const side of [row, row!.temporal]) {
+        if (side === undefined) continue;
+        const x = (side as Record<string, unknown> | null)?.f1_macro;
+        if (typeof x !== "number" || !Number.isFinite(x)) {
+          fail(`ablation["${key}"]${side === row ? "" : ".temporal"}.f1_macro must be a number`);
+        }
+      }
+    }
+  }
   return value as MetricsFile;
 }
 
@@ -195,16 +267,20 @@ export function mergeMetrics(
     ...fresh,
     best,
     models,
-    ...(fresh.ablation
-      ? {}
-      : keepAblation
-      ? { ablation: previous!.ablation, ablation_key: previous!.ablation_key }
+    ...(fresh.ablation ? {} : keepAblation
+      ? {
+        ablation: previous!.ablation,
+        ablation_key: previous!.ablation_key,
+        ablation_temporal_key: previous!.ablation_temporal_key,
+      }
       : {}),
   };
   if (!fresh.ablation && !keepAblation) {
     delete merged.ablation;
     delete merged.ablation_key;
+    delete merged.ablation_temporal_key;
   }
+  if (!merged.ablation_temporal_key) delete merged.ablation_temporal_key;
   if (previous?.pipeline_seconds && !merged.pipeline_seconds) {
     merged.pipeline_seconds = previous.pipeline_seconds;
   }

@@ -32,10 +32,12 @@ import {
   featuresDir,
   type ProcessedConfig,
   readConfig,
+  TEMPORAL_SUBDIR,
 } from "../features/processed_data.ts";
 import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { trainTestSplit } from "../model_selection/train_test_split.ts";
+import { LAST_TRAIN_YEAR, temporalSplit } from "../model_selection/temporal_split.ts";
 import { RandomState } from "../core/mt19937.ts";
 import { peakRssMiB } from "../core/peak_rss.ts";
 
@@ -129,18 +131,26 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
   log(`  labels: ${Y.cols} genres`);
   const { train, test } = trainTestSplit(n, { testSize, seed });
   log(`  split: ${train.length} train / ${test.length} test (seed ${seed})`);
+  const temporal = temporalSplit(titles.dateAdded, { lastTrainYear: LAST_TRAIN_YEAR });
+  log(
+    `  temporal split: ${temporal.train.length} train (added through ${LAST_TRAIN_YEAR}, ` +
+      `${temporal.undated} of them undated) / ${temporal.test.length} test (added later)`,
+  );
   step("read");
 
   // 3. The feature pipeline, fitted on the training rows (the one-hot categories on all rows,
   //    as the study), and every block's rows.
-  const chosen = await createEmbedder(options.embedder ?? "auto", {
+  const embedderOptions = {
     dimensions: options.dimensions,
     seed,
     model: options.model,
     host: options.host,
     cacheDir: join(outDir, "cache", "ollama"),
-  });
+  };
+  const chosen = await createEmbedder(options.embedder ?? "auto", embedderOptions);
   const embedder = chosen.embedder;
+  // A fresh, unfitted embedder of the kind chosen, for the temporal split's own pipeline.
+  const embedderFor = async () => (await createEmbedder(embedder.kind, embedderOptions)).embedder;
   log(`  embedder: ${embedder.kind} (${chosen.reason})`);
   // Same data, options, embedder and code as the features already there: nothing to do.
   const inputsKey = await sha256Hex(JSON.stringify({
@@ -175,6 +185,26 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
       `${block("text").rows}×${block("text").cols} (${embedder.model})`,
   );
   step("features");
+  // The same pipeline fitted again on the temporal training rows only: no title added after
+  // LAST_TRAIN_YEAR shapes its vocabulary, projections, scaling or country list. Data with no
+  // title on one side (a file of one year) has no temporal split; train then says so.
+  let temporalFit: { pipeline: FeaturePipeline; blocks: Map<FeatureBlock, Matrix> } | undefined;
+  if (temporal.train.length > 0 && temporal.test.length > 0) {
+    log(
+      `  fitting the feature pipeline again on the ${temporal.train.length} temporal training rows`,
+    );
+    const temporalPipeline = FeaturePipeline.create({ embedder: await embedderFor(), seed });
+    await temporalPipeline.fit(titles, { rows: temporal.train });
+    temporalFit = {
+      pipeline: temporalPipeline,
+      blocks: await temporalPipeline.transformBlocks(titles, {
+        progress: options.verbose !== false,
+      }),
+    };
+  } else {
+    log(`  note: no temporal split (no title on one side of ${LAST_TRAIN_YEAR}); train skips it`);
+  }
+  step("temporal features");
 
   // 4. Write everything as one unit: processed_data/features/ is replaced only when complete.
   const X = hstack(features.map(block));
@@ -204,18 +234,50 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     await save("y_test.npy", takeRows(Y, test));
     await save("train_idx.npy", train);
     await save("test_idx.npy", test);
+    // The temporal split's arrays, from its own pipeline (the labels are y.npy's).
+    if (temporalFit) {
+      const tBlock = (b: FeatureBlock) => temporalFit.blocks.get(b)!;
+      for (const f of FEATURE_BLOCKS) {
+        await save(`${TEMPORAL_SUBDIR}/${BLOCK_FILES[f]}`, tBlock(f));
+      }
+      await save(`${TEMPORAL_SUBDIR}/X.npy`, hstack(features.map(tBlock)));
+      await save(`${TEMPORAL_SUBDIR}/train_idx.npy`, temporal.train);
+      await save(`${TEMPORAL_SUBDIR}/test_idx.npy`, temporal.test);
+    }
 
     const split = new Array<string>(n).fill("train");
     for (const i of test) split[i] = "test";
+    const temporalSide = new Array<string>(n).fill("train");
+    for (const i of temporal.test) temporalSide[i] = "test";
     const table = titlesFrame(titles).withColumns(
       pl.Series("row", Array.from({ length: n }, (_, i) => i), pl.Int32),
       pl.Series("split", split),
+      pl.Series("temporal_split", temporalSide),
     );
     await atomicWrite(join(tmp, "titles.csv"), table.writeCSV().toString());
     await pipeline.save(join(tmp, "pipeline"));
     options.onFileWritten?.("pipeline");
 
     const described = pipeline.describe();
+    const temporalConfig = (tp: FeaturePipeline): NonNullable<ProcessedConfig["temporal"]> => {
+      return {
+        method: `date_added through ${LAST_TRAIN_YEAR} (and undated) train, later test; ` +
+          "feature pipeline refitted on the temporal training rows",
+        last_train_year: LAST_TRAIN_YEAR,
+        train: temporal.train.length,
+        test: temporal.test.length,
+        undated: temporal.undated,
+        dir: TEMPORAL_SUBDIR,
+        blocks: Object.fromEntries(
+          FEATURE_BLOCKS.map((f) => [f, {
+            file: `${TEMPORAL_SUBDIR}/${BLOCK_FILES[f]}`,
+            names: tp.block(f).featureNames,
+          }]),
+        ) as ProcessedConfig["blocks"],
+        feature_names: features.flatMap((f) => tp.block(f).featureNames),
+        pipeline: tp.describe(),
+      };
+    };
     const id = await sha256Hex(
       JSON.stringify({ sha256, sample: options.sample ?? null, seed, testSize, features, hashes }),
     );
@@ -255,6 +317,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
         train: train.length,
         test: test.length,
       },
+      ...(temporalFit ? { temporal: temporalConfig(temporalFit.pipeline) } : {}),
       counts: {
         titles: n,
         train: train.length,
@@ -301,6 +364,13 @@ export function formatSummary(summary: PreprocessSummary): string {
     }`,
     `Other blocks:   metadata ${c.blocks.metadata.names.length}, credits ${c.blocks.credits.names.length} columns (select with --features)`,
     `Split:          ${c.counts.train} train / ${c.counts.test} test (seed ${c.split.seed})`,
+    ...(c.temporal
+      ? [
+        `Temporal split: ${c.temporal.train} train (added through ${c.temporal.last_train_year}, ` +
+        `${c.temporal.undated} undated) / ${c.temporal.test} test (added later), own pipeline ` +
+        `in ${c.temporal.dir}/`,
+      ]
+      : []),
     `Written to:     ${summary.dir}/ (${
       Object.keys(c.files).length
     } .npy files, config.json, titles.csv, pipeline/)`,

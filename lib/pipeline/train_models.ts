@@ -1,12 +1,14 @@
 /**
  * `deno task train` as a function: trains the catalog's models (all, or the ones named) with
- * the ablation of the best model, and says in metrics.json whether the lsa-vs-Ollama embedder
- * comparison can be run here (the one reason it asks an Ollama server anything).
+ * the ablation of the best model, on the random split and the temporal one, and says in
+ * metrics.json whether the lsa-vs-Ollama embedder comparison can be run here (the one reason it
+ * asks an Ollama server anything).
  *
  * @module
  */
 
 import { probeOllama } from "../embedders/ollama_probe.ts";
+import type { SplitName } from "../features/processed_data.ts";
 import type { MetricsFile } from "./metrics_file.ts";
 import { ABLATION_SETS, BEST_MODEL_NAME, modelSpecs } from "./model_catalog.ts";
 import { runTraining } from "./train_stage.ts";
@@ -23,6 +25,8 @@ export interface TrainModelsOptions {
   force?: boolean;
   /** Progress bars (default true). */
   progress?: boolean;
+  /** Splits to train and score on (default both: random, then temporal). */
+  splits?: readonly SplitName[];
 }
 
 /**
@@ -65,6 +69,7 @@ export async function trainModels(options: TrainModelsOptions = {}): Promise<Met
   return await runTraining(specs, {
     dir: options.dir,
     force: options.force,
+    splits: options.splits,
     best: BEST_MODEL_NAME,
     ablation: hasBest && (options.ablation ?? true) ? ABLATION_SETS : [],
     embedderComparison: await embedderComparison(),

@@ -4,9 +4,14 @@
  * training rows, one evaluation on the test rows; then `metrics.json`, the fitted models and the
  * probabilities on disk.
  *
+ * Every model is trained and scored the same way on the temporal split too (titles added through
+ * 2019 and the undated ones train, later ones test; features fitted on its training rows; CV
+ * thresholds from its training rows only): evaluation only, the saved model is the random split's.
+ *
  * Files written under the processed folder:
- * - `metrics.json`: `{ best, models: { NAME: { f1_macro, …, per_genre, thresholds, cv_curve, … } },
- *   ablation, embedder_comparison }`
+ * - `metrics.json`: `{ best, models: { NAME: { f1_macro, …, per_genre, thresholds, cv_curve, …,
+ *   temporal: { f1_macro, …, per_genre, n_train, n_test, … } } }, ablation,
+ *   embedder_comparison }`
  * - `models/<NAME>/`: the fitted model (see lib/model_store.ts) and `thresholds.json`
  * - `predictions/<NAME>_oof.npy` (train rows × genres) and `<NAME>_test.npy` (test rows × genres)
  *
@@ -23,10 +28,12 @@ import type { Matrix } from "../core/matrix.ts";
 import { binarize, evaluate } from "../metrics/multi_label_metrics.ts";
 import {
   type AblationResult,
+  type AblationScores,
   mergeMetrics,
   type MetricsFile,
   type ModelMetrics,
   readMetricsFile,
+  type SplitMetrics,
   type ThresholdVariant,
 } from "./metrics_file.ts";
 import { readMatrix, writeNpy } from "../io/npy.ts";
@@ -40,6 +47,8 @@ import {
   loadProcessed,
   type ProcessedData,
   readConfig,
+  type SplitName,
+  SPLITS,
 } from "../features/processed_data.ts";
 import {
   THRESHOLD_STRATEGIES,
@@ -81,6 +90,11 @@ export interface TrainOptions {
   force?: boolean;
   /** Workers for the cross-validation folds of specs with a `factory` (default: cores, at most 2; 1 = in this thread). */
   workers?: number;
+  /**
+   * The split {@linkcode trainModel} trains and scores on (default `random`, the study's); a
+   * model trained on the `temporal` split is never saved.
+   */
+  split?: SplitName;
 }
 
 /** A trained model with its evaluation. */
@@ -99,15 +113,19 @@ const dataCache = new Map<string, Promise<ProcessedData>>();
  * Loads the processed arrays for a feature set, memoised per folder, feature list and features
  * id: after preprocess is re-run, the next call reads the new arrays.
  */
-async function loadFeatures(dir: string, features: FeatureBlock[]): Promise<ProcessedData> {
+async function loadFeatures(
+  dir: string,
+  features: FeatureBlock[],
+  split: SplitName,
+): Promise<ProcessedData> {
   const { id } = await readConfig(dir);
-  const key = `${dir}|${features.join(",")}|${id}`;
+  const key = `${dir}|${features.join(",")}|${split}|${id}`;
   for (const k of dataCache.keys()) {
     if (k.startsWith(`${dir}|`) && !k.endsWith(`|${id}`)) dataCache.delete(k);
   }
   let p = dataCache.get(key);
   if (!p) {
-    p = loadProcessed(dir, { features });
+    p = loadProcessed(dir, { features, split });
     p.catch(() => dataCache.delete(key));
     dataCache.set(key, p);
   }
@@ -154,11 +172,15 @@ export async function trainModel(
 ): Promise<TrainedModel> {
   const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
-  const data = await loadFeatures(dir, spec.features);
+  const split = options.split ?? "random";
+  const data = await loadFeatures(dir, spec.features, split);
   const names = data.config.genres;
   const nFolds = options.folds ?? 5;
-  log(`\n▶ ${spec.name}: ${spec.description}`);
-  log(`  features ${spec.features.join("+")} (${data.XTrain.cols} columns), ${nFolds}-fold CV`);
+  log(`\n▶ ${spec.name} [${split} split]: ${spec.description}`);
+  log(
+    `  ${split} split: ${data.trainIdx.length} train / ${data.testIdx.length} test titles; ` +
+      `features ${spec.features.join("+")} (${data.XTrain.cols} columns), ${nFolds}-fold CV`,
+  );
 
   let cvSeconds = 0;
   const t0 = performance.now();
@@ -215,6 +237,8 @@ export async function trainModel(
     features_id: data.config.id,
     embedder: `${data.config.embedder.kind}/${data.config.embedder.model}`,
     n_features: data.XTrain.cols,
+    n_train: data.XTrain.rows,
+    n_test: data.XTest.rows,
     threshold_strategy: spec.thresholds,
     thresholds: shown[spec.thresholds],
     cv_curve: tuning.cvCurve,
@@ -226,11 +250,13 @@ export async function trainModel(
     trained: new Date().toISOString(),
   };
   log(
-    `  test: F1 macro ${report.f1_macro.toFixed(4)}, micro ${report.f1_micro.toFixed(4)}, ` +
+    `  ${split} test: F1 macro ${report.f1_macro.toFixed(4)}, micro ${
+      report.f1_micro.toFixed(4)
+    }, ` +
       `exact ${(report.exact_match * 100).toFixed(2)}% (thresholds: ${spec.thresholds}); ` +
       `fit ${fitSeconds.toFixed(1)} s`,
   );
-  if (options.save ?? true) {
+  if ((options.save ?? true) && split === "random") {
     const pipeline = await loadPipeline(dir, data.config.id);
     const genreModel = new GenreModel({
       pipeline: pipeline.select(spec.features),
@@ -267,8 +293,8 @@ async function runAblation(
   spec: ModelSpec,
   featureSets: FeatureBlock[][],
   options: TrainOptions = {},
-): Promise<Record<string, AblationResult>> {
-  const out: Record<string, AblationResult> = {};
+): Promise<Record<string, AblationScores & { features: FeatureBlock[] }>> {
+  const out: Record<string, AblationScores & { features: FeatureBlock[] }> = {};
   for (const features of featureSets) {
     const key = features.join("+");
     const { metrics } = await trainModel(
@@ -289,9 +315,33 @@ async function runAblation(
       exact_match: metrics.exact_match,
       cv_f1_macro: metrics.cv_f1_macro,
       fit_seconds: metrics.fit_seconds,
+      per_genre: Object.fromEntries(Object.entries(metrics.per_genre).map(([g, s]) => [g, s.f1])),
     };
   }
   return out;
+}
+
+/** The part of a model's entry kept for the temporal split. */
+function splitMetrics(m: ModelMetrics): SplitMetrics {
+  return {
+    hamming_loss: m.hamming_loss,
+    exact_match: m.exact_match,
+    f1_macro: m.f1_macro,
+    f1_micro: m.f1_micro,
+    f1_samples: m.f1_samples,
+    f1_weighted: m.f1_weighted,
+    per_genre: m.per_genre,
+    n_train: m.n_train!,
+    n_test: m.n_test!,
+    n_features: m.n_features,
+    thresholds: m.thresholds,
+    cv_curve: m.cv_curve,
+    cv_f1_macro: m.cv_f1_macro,
+    fit_seconds: m.fit_seconds,
+    predict_seconds: m.predict_seconds,
+    cv_seconds: m.cv_seconds,
+    trained: m.trained,
+  };
 }
 
 /** Options for {@linkcode runTraining}. */
@@ -302,6 +352,11 @@ export interface RunTrainingOptions extends TrainOptions {
   best: string;
   /** Recorded when Ollama was not available for an lsa-vs-embeddinggemma comparison. */
   embedderComparison?: MetricsFile["embedder_comparison"];
+  /**
+   * Splits to train and score on (default both). The random split is always trained (it makes
+   * the saved models); without `temporal`, earlier temporal results are kept while up to date.
+   */
+  splits?: readonly SplitName[];
 }
 
 /**
@@ -324,27 +379,76 @@ export async function runTraining(
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const config = await readConfig(dir);
   const previous = await readPreviousMetrics(dir);
+  const splits = options.splits ?? SPLITS;
+  for (const s of splits) {
+    if (!SPLITS.includes(s)) throw new Error(`unknown split "${s}"; use ${SPLITS.join(", ")}`);
+  }
+  if (!splits.includes("random")) {
+    throw new Error("the random split is always trained (it makes the saved models); add `random`");
+  }
+  // Features without a temporal split (data of one year, or written by an older version).
+  const temporalWanted = splits.includes("temporal") && config.temporal !== undefined;
+  if (splits.includes("temporal") && !config.temporal) {
+    log(
+      `\nnote: ${featuresDir(dir)} has no temporal split (no title on one side of the last ` +
+        "training year, or features from an older version: re-run `npx deno task preprocess`); " +
+        "training on the random split only.",
+    );
+  }
   const models: Record<string, ModelMetrics> = {};
   const keys: Record<string, string> = {};
+  const temporalKeys: Record<string, string> = {};
   for (const spec of specs) {
-    keys[spec.name] = await specKey(spec, config.id, options);
+    keys[spec.name] = await specKey(spec, config.id, options, "random");
+    temporalKeys[spec.name] = await specKey(spec, config.id, options, "temporal");
     const before = previous?.models[spec.name];
+    let entry: ModelMetrics;
     if (
       !options.force && options.save !== false && before?.cache_key === keys[spec.name] &&
       await savedModelMatches(dir, spec.name, config.id)
     ) {
-      log(`\n✓ ${spec.name}: up to date (trained ${before.trained}; --force retrains)`);
-      models[spec.name] = before;
-      continue;
+      log(
+        `\n✓ ${spec.name} [random split]: up to date (trained ${before.trained}; --force retrains)`,
+      );
+      entry = { ...before };
+    } else {
+      const trained = await trainModel(spec, { ...options, split: "random" });
+      entry = { ...trained.metrics, cache_key: keys[spec.name] };
     }
-    const trained = await trainModel(spec, options);
-    models[spec.name] = { ...trained.metrics, cache_key: keys[spec.name] };
+    delete entry.temporal;
+    // The temporal entry is reused while made from the same spec, features and code, even when
+    // the temporal split is not run this time; otherwise it is retrained or dropped.
+    const beforeTemporal = before?.temporal;
+    if (!options.force && beforeTemporal?.cache_key === temporalKeys[spec.name]) {
+      if (temporalWanted) {
+        log(`✓ ${spec.name} [temporal split]: up to date (trained ${beforeTemporal.trained})`);
+      }
+      entry.temporal = beforeTemporal;
+    } else if (temporalWanted) {
+      const trained = await trainModel(spec, { ...options, split: "temporal" });
+      entry.temporal = { ...splitMetrics(trained.metrics), cache_key: temporalKeys[spec.name] };
+    }
+    models[spec.name] = entry;
   }
   const fresh: MetricsFile = {
     best: options.best,
     created: new Date().toISOString(),
     features_id: config.id,
-    split: { train: config.counts.train, test: config.counts.test, seed: config.split.seed },
+    split: {
+      train: config.counts.train,
+      test: config.counts.test,
+      seed: config.split.seed,
+      ...(config.temporal
+        ? {
+          temporal: {
+            train: config.temporal.train,
+            test: config.temporal.test,
+            undated: config.temporal.undated,
+            last_train_year: config.temporal.last_train_year,
+          },
+        }
+        : {}),
+    },
     cv: {
       folds: options.folds ?? 5,
       stratified_by: "number of genres per title",
@@ -354,13 +458,39 @@ export async function runTraining(
   };
   const bestSpec = specs.find((s) => s.name === options.best);
   if (bestSpec && options.ablation && options.ablation.length > 0) {
-    const key = await sha256Hex(JSON.stringify([keys[bestSpec.name], options.ablation]));
-    if (!options.force && previous?.ablation && previous.ablation_key === key) {
-      log(`\n✓ ablation of ${bestSpec.name}: up to date (--force reruns it)`);
-      fresh.ablation = previous.ablation;
+    const sets = options.ablation;
+    const key = await sha256Hex(JSON.stringify([keys[bestSpec.name], sets, "random"]));
+    const temporalKey = await sha256Hex(
+      JSON.stringify([temporalKeys[bestSpec.name], sets, "temporal"]),
+    );
+    const before = previous?.ablation;
+    let ablation: Record<string, AblationResult>;
+    if (!options.force && before && previous.ablation_key === key) {
+      log(`\n✓ ablation of ${bestSpec.name} [random split]: up to date (--force reruns it)`);
+      ablation = Object.fromEntries(
+        Object.entries(before).map(([k, r]) => [k, { ...r, temporal: undefined }]),
+      );
     } else {
-      fresh.ablation = await runAblation(bestSpec, options.ablation, options);
+      ablation = await runAblation(bestSpec, sets, { ...options, split: "random" });
     }
+    const temporalUpToDate = !options.force && before !== undefined &&
+      previous!.ablation_temporal_key === temporalKey &&
+      Object.keys(ablation).every((k) => before[k]?.temporal !== undefined);
+    if (temporalUpToDate) {
+      if (temporalWanted) {
+        log(`✓ ablation of ${bestSpec.name} [temporal split]: up to date (--force reruns it)`);
+      }
+      for (const k of Object.keys(ablation)) ablation[k].temporal = before![k].temporal;
+      fresh.ablation_temporal_key = temporalKey;
+    } else if (temporalWanted) {
+      const rows = await runAblation(bestSpec, sets, { ...options, split: "temporal" });
+      for (const [k, { features: _, ...scores }] of Object.entries(rows)) {
+        ablation[k].temporal = scores;
+      }
+      fresh.ablation_temporal_key = temporalKey;
+    }
+    for (const r of Object.values(ablation)) if (r.temporal === undefined) delete r.temporal;
+    fresh.ablation = ablation;
     fresh.ablation_key = key;
   }
   if (options.embedderComparison) fresh.embedder_comparison = options.embedderComparison;
@@ -381,13 +511,18 @@ export async function runTraining(
   return merged;
 }
 
-/** What a trained entry depends on: the spec, the folds, the features and the library code. */
+/**
+ * What a trained entry depends on: the spec, the folds, the features, the split and the library
+ * code.
+ */
 async function specKey(
   spec: ModelSpec,
   featuresId: string,
   options: TrainOptions,
+  split: SplitName,
 ): Promise<string> {
   return await sha256Hex(JSON.stringify({
+    split,
     name: spec.name,
     description: spec.description,
     features: spec.features,

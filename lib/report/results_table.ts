@@ -15,7 +15,11 @@ import { PUBLISHED_TEST_SCORES, type PublishedScores } from "./study_reference.t
  */
 export type ModelScores =
   & Pick<ModelMetrics, "f1_macro" | "f1_micro" | "exact_match">
-  & Partial<Pick<ModelMetrics, "f1_samples" | "f1_weighted" | "hamming_loss" | "fit_seconds">>;
+  & Partial<Pick<ModelMetrics, "f1_samples" | "f1_weighted" | "hamming_loss" | "fit_seconds">>
+  & {
+    /** The same model's scores on the temporal split, when it was run. */
+    temporal?: Pick<ModelMetrics, "f1_macro" | "f1_micro" | "exact_match">;
+  };
 
 /** What the tables read of metrics.json (a view of the `MetricsFile` type of lib/pipeline/metrics_file.ts). */
 export interface ResultsInput {
@@ -57,6 +61,11 @@ function num(x: unknown, digits = 4): string {
 
 function pct(x: unknown): string {
   return typeof x === "number" && Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : "–";
+}
+
+/** A count with thousands separators (`5,661`), as the README's prose writes them. */
+function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function signed(x: number, digits = 4): string {
@@ -127,6 +136,11 @@ export interface ResultsTables {
   models: string;
   /** Published vs ours on the three metrics the study reports, with differences. */
   comparison: string;
+  /**
+   * Every model on the random split beside the temporal split, with the change (absent when no
+   * model has temporal scores).
+   */
+  temporal?: string;
 }
 
 /**
@@ -206,7 +220,37 @@ export function resultsTables(
     rows,
     ["l", "r", "r", "r"],
   );
-  return { models, comparison };
+  const withTemporal = names.filter((n) => metrics.models[n].temporal);
+  const temporal = withTemporal.length === 0 ? undefined : markdownTable(
+    [
+      "Model",
+      "F1 macro random",
+      "F1 macro temporal",
+      "Δ F1 macro",
+      "F1 micro random",
+      "F1 micro temporal",
+      "Δ F1 micro",
+      "Exact match random",
+      "Exact match temporal",
+    ],
+    withTemporal.map((name) => {
+      const m = metrics.models[name];
+      const t = m.temporal!;
+      return [
+        label(name),
+        num(m.f1_macro),
+        num(t.f1_macro),
+        signed(t.f1_macro - m.f1_macro),
+        num(m.f1_micro),
+        num(t.f1_micro),
+        signed(t.f1_micro - m.f1_micro),
+        pct(m.exact_match),
+        pct(t.exact_match),
+      ];
+    }),
+    ["l", "r", "r", "r", "r", "r", "r", "r", "r"],
+  );
+  return { models, comparison, ...(temporal ? { temporal } : {}) };
 }
 
 /**
@@ -279,6 +323,8 @@ export interface AblationRow {
   f1_micro: number;
   exact_match: number;
   cv_f1_macro: number;
+  /** The same row on the temporal split, when it was run. */
+  temporal?: Pick<AblationRow, "f1_macro" | "f1_micro" | "exact_match" | "cv_f1_macro">;
 }
 
 /**
@@ -302,6 +348,42 @@ function ablationTable(
       pct(r.exact_match),
     ]),
     ["l", "r", "r", "r", "r", "r"],
+  );
+}
+
+/**
+ * Markdown table of the ablation on both splits: test F1 on the random split, on the temporal
+ * split, and the change, per feature set (the full model last). Undefined when no row has
+ * temporal scores.
+ */
+function ablationSplitTable(
+  ablation: Record<string, AblationRow>,
+  options: { full?: AblationRow } = {},
+): string | undefined {
+  const rows = Object.values(ablation);
+  if (options.full) rows.push(options.full);
+  const both = rows.filter((r) => r.temporal);
+  if (both.length === 0) return undefined;
+  return markdownTable(
+    [
+      "Feature blocks",
+      "F1 macro random",
+      "F1 macro temporal",
+      "Δ F1 macro",
+      "F1 micro random",
+      "F1 micro temporal",
+      "Δ F1 micro",
+    ],
+    both.map((r) => [
+      cell(r.features.join(" + ")),
+      num(r.f1_macro),
+      num(r.temporal!.f1_macro),
+      signed(r.temporal!.f1_macro - r.f1_macro),
+      num(r.f1_micro),
+      num(r.temporal!.f1_micro),
+      signed(r.temporal!.f1_micro - r.f1_micro),
+    ]),
+    ["l", "r", "r", "r", "r", "r", "r"],
   );
 }
 
@@ -356,7 +438,25 @@ export function wrapParagraph(text: string, width = 100): string {
 export function readmeResults(raw: unknown, options: { source: string }): string {
   const metrics = parseMetricsFile(raw, options);
   const m = metrics;
-  const parts = [resultsMarkdown(resultsTables(metrics))];
+  const tables = resultsTables(metrics);
+  const parts = [resultsMarkdown(tables)];
+  const t = m.split?.temporal;
+  if (tables.temporal) {
+    parts.push(
+      "",
+      wrapParagraph(
+        "The same models on the temporal split" +
+          (t
+            ? ` (trained on the ${count(t.train)} titles added through ${t.last_train_year} or ` +
+              `undated, tested on the ${count(t.test)} added later)`
+            : "") +
+          ", every choice made on its training rows as on the random split (Δ = temporal − " +
+          "random):",
+      ),
+      "",
+      tables.temporal,
+    );
+  }
   if (m.ablation && Object.keys(m.ablation).length > 0) {
     const full: AblationRow = metrics.models[metrics.best];
     parts.push(
@@ -368,6 +468,18 @@ export function readmeResults(raw: unknown, options: { source: string }): string
       "",
       ablationTable(m.ablation, { full }),
     );
+    const split = ablationSplitTable(m.ablation, { full });
+    if (split) {
+      parts.push(
+        "",
+        wrapParagraph(
+          "The ablation on both splits: test F1 of each feature set on the random split and on " +
+            "the temporal split (Δ = temporal − random; the most negative Δ ages worst):",
+        ),
+        "",
+        split,
+      );
+    }
   }
   parts.push(
     "",
