@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runExplain } from "../lib/pipeline/explain_stage.ts";
 import { explainFile, explainTitles, openExplainer } from "../lib/pipeline/explain_title.ts";
-import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { readMetricsFile } from "../lib/pipeline/metrics_file.ts";
 import { runPreprocess } from "../lib/pipeline/preprocess.ts";
-import { runTraining } from "../lib/pipeline/train_stage.ts";
+import { readSavedFolds, runTraining, savedFoldsDir } from "../lib/pipeline/train_stage.ts";
+import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
 Deno.test("explain stage end to end: metrics.json explanations, explainFile, predict --explain", async () => {
@@ -15,17 +15,33 @@ Deno.test("explain stage end to end: metrics.json explanations, explainFile, pre
     await Deno.writeTextFile(input, syntheticCsv(100));
     const out = join(dir, "processed");
     await runPreprocess({ input, outDir: out, embedder: "lsa", dimensions: 6, verbose: false });
-    await runTraining([{
-      name: "best",
-      description: "test",
-      features: ["text", "categorical"],
-      make: () => new LogisticRegression({ C: 4 }),
-      thresholds: "per_genre",
-    }], { dir: out, best: "best", verbose: false });
+    // The catalog's best model, its CV folds fitted on workers: train keeps the fold models.
+    const best = modelSpecs().find((s) => s.name === "best")!;
+    await runTraining([{ ...best, features: ["text", "categorical"] }], {
+      dir: out,
+      best: "best",
+      verbose: false,
+      splits: ["random"],
+    });
+    assert.equal((await readSavedFolds(out, "best"))?.folds, 5);
     await assert.rejects(openExplainer({ dir: out }), /npx deno task explain/);
-    const e = await runExplain({ dir: out, repeats: 2, folds: 3, verbose: false, maxTerms: 50 });
+    const e = await runExplain({ dir: out, repeats: 2, verbose: false, maxTerms: 50 });
+    assert.equal(e.data.folds_from_train, true, "explain reuses train's fold models");
+    // Fold models of another training are not used: the folds are fitted again, same numbers.
+    const foldsJson = join(savedFoldsDir(out, "best"), "folds.json");
+    const kept = JSON.parse(await Deno.readTextFile(foldsJson));
+    await Deno.writeTextFile(foldsJson, JSON.stringify({ ...kept, trained: "another time" }));
+    const again = await runExplain({
+      dir: out,
+      repeats: 2,
+      verbose: false,
+      maxTerms: 50,
+      force: true,
+    });
+    assert.equal(again.data.folds_from_train, false);
+    assert.deepEqual(again.permutation.per_genre, e.permutation.per_genre);
     const metrics = await readMetricsFile(out);
-    assert.deepEqual(metrics.explanations, e);
+    assert.deepEqual(metrics.explanations, again);
     assert.deepEqual(e.permutation.groups, ["text", "type", "rating"]);
     // The synthetic genres follow description words: permuting the text costs F1.
     assert.ok(e.permutation.macro.text.mean > 0.1, JSON.stringify(e.permutation.macro));

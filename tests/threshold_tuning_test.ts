@@ -153,6 +153,26 @@ Deno.test("folds fitted on workers give the very same out-of-fold probabilities"
   const here = await sequential(lr.make, [X, Y], { folds });
   assert.deepEqual(onWorkers.data, here.data);
   assert.deepEqual(seen.sort(), [0, 1, 2]);
+  // With saveDir each fold's model is kept, and the kept model predicts its fold's rows the same.
+  const { foldModelDir } = await import("../lib/model_selection/parallel_cross_val.ts");
+  const { loadEstimator } = await import("../lib/models/model_store.ts");
+  const saveDir = await Deno.makeTempDir({ prefix: "folds-" });
+  try {
+    const kept = await parallelCrossValPredictProba([X, Y], {
+      folds,
+      worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
+      factory: "study_lr",
+      saveDir,
+    });
+    assert.deepEqual(kept.data, here.data);
+    for (const [k, fold] of folds.entries()) {
+      const model = await loadEstimator(foldModelDir(saveDir, k));
+      const p = await model.predictProba(takeRows(X, fold.test));
+      assert.deepEqual(p.data, takeRows(here, fold.test).data);
+    }
+  } finally {
+    await Deno.remove(saveDir, { recursive: true });
+  }
   await assert.rejects(
     () =>
       parallelCrossValPredictProba([X, Y], {

@@ -5,12 +5,15 @@
  * same matrix {@linkcode crossValPredictProba} returns, bit for bit, because every fold's fit is
  * the same single-threaded computation wherever it runs.
  *
- * Worker protocol: in `{ id, factory, train: { X, Y }, test: X }`; out `{ id, proba }` or
- * `{ id, error }`.
+ * Worker protocol: in `{ id, factory, train: { X, Y }, test: X, saveTo? }`; out `{ id, proba }`
+ * or `{ id, error }`. With `saveTo` the worker also saves the fitted fold model there (a later
+ * stage that needs the same fold models, such as permutation importance, then loads them instead
+ * of fitting them again).
  *
  * @module
  */
 
+import { join } from "node:path";
 import type { LabelMatrix, Matrix } from "../core/matrix.ts";
 import { takeRows } from "../core/matrix.ts";
 import type { CrossValOptions } from "./cross_val_predict.ts";
@@ -21,6 +24,8 @@ export interface FoldTask {
   factory: string;
   train: { X: Matrix; Y: LabelMatrix };
   test: Matrix;
+  /** Folder to save the fitted fold model in (the estimator store's layout), if any. */
+  saveTo?: string;
 }
 
 /** A worker's answer. */
@@ -34,6 +39,8 @@ export interface ParallelCrossValOptions extends CrossValOptions {
   factory: string;
   /** Workers at a time (default 2). */
   workers?: number;
+  /** Save each fold's fitted model in `saveDir/fold_K` (K from 0), e.g. for permutation importance. */
+  saveDir?: string;
 }
 
 /**
@@ -79,6 +86,7 @@ export async function parallelCrossValPredictProba(
           factory: options.factory,
           train: { X: takeRows(X, fold.train), Y: takeRows(Y, fold.train) },
           test: takeRows(X, fold.test),
+          saveTo: options.saveDir === undefined ? undefined : foldModelDir(options.saveDir, k),
         });
         if (proba.length !== fold.test.length * L) {
           throw new RangeError(
@@ -104,6 +112,18 @@ export async function parallelCrossValPredictProba(
     );
   }
   return { rows: X.rows, cols: L, data: out };
+}
+
+/**
+ * Where {@linkcode parallelCrossValPredictProba}'s `saveDir` keeps fold `k`'s model.
+ *
+ * @example
+ * ```ts
+ * foldModelDir("processed_data/cache/folds/best", 2); // "processed_data/cache/folds/best/fold_2"
+ * ```
+ */
+export function foldModelDir(saveDir: string, k: number): string {
+  return join(saveDir, `fold_${k}`);
 }
 
 function runFold(worker: Worker, task: FoldTask): Promise<Float32Array> {

@@ -37,7 +37,9 @@ import {
 } from "../model_selection/permutation_importance.ts";
 import { DEFAULT_PROCESSED_DIR, featuresDir, loadProcessed } from "../features/processed_data.ts";
 import { TermModel, type TermWeight } from "../analysis/term_evidence.ts";
-import { readPredictions, thresholdsOf } from "./train_stage.ts";
+import { readPredictions, readSavedFolds, savedFoldsDir, thresholdsOf } from "./train_stage.ts";
+import { foldModelDir } from "../model_selection/parallel_cross_val.ts";
+import { loadEstimator } from "../models/model_store.ts";
 
 /** One of the study's inferred claims, tested. */
 export interface ClaimResult {
@@ -99,7 +101,15 @@ export interface ExplanationsMetrics {
   features_id: string;
   created: string;
   seconds: number;
-  data: { train_rows: number; sample?: number; folds: number; repeats: number; seed: number };
+  data: {
+    train_rows: number;
+    sample?: number;
+    folds: number;
+    repeats: number;
+    seed: number;
+    /** Whether the fold models were train's own (kept in `cache/folds/`) instead of refitted. */
+    folds_from_train?: boolean;
+  };
   permutation: {
     groups: string[];
     /** Out-of-fold F1 macro of the refitted folds with nothing permuted. */
@@ -331,6 +341,12 @@ function summary(r: Reliability): ReliabilitySummary {
   };
 }
 
+function sameData(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function round(x: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -414,14 +430,36 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
         "project's best model configuration; train it with `npx deno task train --models best`",
     );
   }
-  const imp = await permutationImportance(() => makeBestModel(), data.XTrain, data.yTrain, {
-    groups,
-    folds,
-    thresholds,
-    repeats,
-    seed,
-    onFold: (k, s) => log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`),
-  });
+  // The training's own CV fold models, when they belong to this training: no fold is refitted.
+  const saved = await readSavedFolds(dir, name);
+  const reuse = saved !== null && saved.trained === entry.trained &&
+    saved.features_id === metrics.features_id && saved.folds === nFolds &&
+    saved.seed === (metrics.cv.seed ?? 42);
+  log(
+    reuse
+      ? `  reusing the ${nFolds} fold models train fitted (${savedFoldsDir(dir, name)})`
+      : "  no saved fold models of this training: fitting the folds",
+  );
+  const importance = (useSaved: boolean) =>
+    permutationImportance(() => makeBestModel(), data.XTrain, data.yTrain, {
+      fitted: useSaved
+        ? (k) => loadEstimator(foldModelDir(savedFoldsDir(dir, name), k)).catch(() => null)
+        : undefined,
+      groups,
+      folds,
+      thresholds,
+      repeats,
+      seed,
+      onFold: (k, s) => log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`),
+    });
+  let foldsFromTrain = reuse;
+  let imp = await importance(reuse);
+  if (reuse && !sameData(imp.oof.data, (await readPredictions(dir, name)).oof.data)) {
+    // Self-check: the kept fold models must predict what train's cross-validation predicted.
+    log("  the saved fold models do not reproduce train's out-of-fold predictions: refitting");
+    foldsFromTrain = false;
+    imp = await importance(false);
+  }
   const perGenre: ExplanationsMetrics["permutation"]["per_genre"] = {};
   genres.forEach((g, j) => {
     let support = 0;
@@ -508,6 +546,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
     seconds: 0,
     data: {
       train_rows: data.XTrain.rows,
+      folds_from_train: foldsFromTrain,
       ...(data.config.input.sample ? { sample: data.config.input.sample } : {}),
       folds: nFolds,
       repeats,

@@ -1,7 +1,8 @@
 /**
  * Web Worker that fits one cross-validation fold of a model the catalog knows by name (for
  * {@linkcode ../model_selection/parallel_cross_val.ts}): builds the estimator, fits the fold's
- * training rows, answers with the held-out rows' probabilities.
+ * training rows, saves the fitted model when asked to, answers with the held-out rows'
+ * probabilities.
  *
  * @module
  */
@@ -10,6 +11,7 @@
 
 import type { FoldReply, FoldTask } from "../model_selection/parallel_cross_val.ts";
 import { modelSpecs } from "./model_catalog.ts";
+import { saveEstimator } from "../models/model_store.ts";
 
 self.onmessage = async (event: MessageEvent<FoldTask>) => {
   const task = event.data;
@@ -17,6 +19,7 @@ self.onmessage = async (event: MessageEvent<FoldTask>) => {
     const spec = modelSpecs({ progress: false }).find((s) => s.name === task.factory);
     if (!spec) throw new Error(`no model "${task.factory}" in the catalog`);
     const model = await spec.make().fit(task.train.X, task.train.Y);
+    if (task.saveTo) await saveEstimator(task.saveTo, model);
     const p = await model.predictProba(task.test);
     const reply: FoldReply = { id: task.id, proba: p.data };
     self.postMessage(reply, [p.data.buffer as ArrayBuffer]);

@@ -19,7 +19,7 @@
  */
 
 import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
+import { atomicWriteJson, writeDirAtomically } from "../io/atomic_write.ts";
 import type { EstimatorFactory } from "../core/estimator.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
 import { GenreModel, type GenreModelManifest } from "./genre_model.ts";
@@ -186,24 +186,49 @@ export async function trainModel(
   const t0 = performance.now();
   const workers = options.workers ?? Math.min(2, navigator.hardwareConcurrency ?? 1);
   const factory = spec.factory;
-  const model = await new ThresholdedClassifier(spec.make, {
-    strategy: spec.thresholds,
-    folds: nFolds,
-    seed: options.seed ?? 42,
-    crossValidate: factory && workers > 1
-      ? (_make, data, cv) =>
-        parallelCrossValPredictProba(data, {
-          ...cv,
-          worker: new URL("./fold_worker.ts", import.meta.url),
-          factory,
-          workers,
-        })
-      : undefined,
-    onFold: (k, s) => {
-      cvSeconds = (performance.now() - t0) / 1000; // wall time until the last fold finished
-      log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`);
-    },
-  }).fit(data.XTrain, data.yTrain);
+  // The best model's CV fold models are kept for the explain stage (its permutation importance
+  // needs exactly these fits); only for the saved, random-split model fitted on workers.
+  const keepFolds = (options.save ?? true) && split === "random" && factory !== undefined &&
+    workers > 1;
+  const fitModel = (saveDir?: string) =>
+    new ThresholdedClassifier(spec.make, {
+      strategy: spec.thresholds,
+      folds: nFolds,
+      seed: options.seed ?? 42,
+      crossValidate: factory && workers > 1
+        ? (_make, data, cv) =>
+          parallelCrossValPredictProba(data, {
+            ...cv,
+            worker: new URL("./fold_worker.ts", import.meta.url),
+            factory,
+            workers,
+            saveDir,
+          })
+        : undefined,
+      onFold: (k, s) => {
+        cvSeconds = (performance.now() - t0) / 1000; // wall time until the last fold finished
+        log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`);
+      },
+    }).fit(data.XTrain, data.yTrain);
+  let model!: ThresholdedClassifier;
+  let trained = "";
+  if (keepFolds) {
+    await writeDirAtomically(savedFoldsDir(dir, spec.name), async (tmp) => {
+      model = await fitModel(tmp);
+      trained = new Date().toISOString();
+      const manifest: SavedFolds = {
+        model: spec.name,
+        trained,
+        features_id: data.config.id,
+        folds: nFolds,
+        seed: options.seed ?? 42,
+      };
+      await atomicWriteJson(join(tmp, SAVED_FOLDS_FILE), manifest);
+    });
+  } else {
+    model = await fitModel();
+    trained = new Date().toISOString();
+  }
   const fitSeconds = (performance.now() - t0) / 1000 - cvSeconds;
   const oof = model.oof!;
   const tuning = model.tuning!;
@@ -247,7 +272,7 @@ export async function trainModel(
     fit_seconds: round(fitSeconds),
     predict_seconds: round(predictSeconds),
     cv_seconds: round(cvSeconds),
-    trained: new Date().toISOString(),
+    trained,
   };
   log(
     `  ${split} test: F1 macro ${report.f1_macro.toFixed(4)}, micro ${
@@ -284,6 +309,57 @@ export async function trainModel(
     await writeNpy(join(dir, "predictions", `${spec.name}_test.npy`), proba);
   }
   return { spec, metrics, model, oof: oof.data, testProba: proba.data };
+}
+
+/** File in a saved-folds folder that says which training the fold models belong to. */
+const SAVED_FOLDS_FILE = "folds.json";
+
+/**
+ * What `processed_data/cache/folds/NAME/folds.json` records: the cross-validation fold models
+ * `trainModel` fitted for the thresholds of model NAME (in `fold_K/`), kept so that the explain
+ * stage reuses them instead of fitting the same folds again.
+ */
+export interface SavedFolds {
+  model: string;
+  /** `metrics.json` → `models.NAME.trained` of the training that fitted them. */
+  trained: string;
+  features_id: string;
+  folds: number;
+  seed: number;
+}
+
+/**
+ * The folder of a model's saved CV fold models.
+ *
+ * @example
+ * ```ts
+ * savedFoldsDir("processed_data", "best"); // "processed_data/cache/folds/best"
+ * ```
+ */
+export function savedFoldsDir(dir: string, name: string): string {
+  return join(dir, "cache", "folds", name);
+}
+
+/**
+ * The manifest of a model's saved CV fold models, or `null` when there are none.
+ *
+ * @example
+ * ```ts
+ * const saved = await readSavedFolds("processed_data", "best");
+ * console.log(saved?.trained);
+ * ```
+ */
+export async function readSavedFolds(dir: string, name: string): Promise<SavedFolds | null> {
+  const path = join(savedFoldsDir(dir, name), SAVED_FOLDS_FILE);
+  try {
+    await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  return await readJsonFile<SavedFolds>(path, {
+    hint: `re-run \`npx deno task train --models ${name}\``,
+  });
 }
 
 /**
