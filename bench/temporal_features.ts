@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { readTitles } from "../lib/data/netflix_csv.ts";
 import { FeaturePipeline } from "../lib/features/feature_pipeline.ts";
 import { createEmbedder } from "../lib/embedders/embedder_factory.ts";
-import { temporalSplit } from "../lib/model_selection/temporal_split.ts";
+import { LAST_TRAIN_YEAR, temporalSplit } from "../lib/model_selection/temporal_split.ts";
 import { writeNpy } from "../lib/io/npy.ts";
 import { BLOCK_FILES } from "../lib/features/processed_data.ts";
 
@@ -33,7 +33,8 @@ const out = arg("--out", "/tmp/temporal_search/features");
 
 const { titles } = await readTitles(input);
 const outer = temporalSplit(titles.dateAdded);
-const byYear2018 = temporalSplit(titles.dateAdded, { lastTrainYear: 2018 });
+// The validation year is the last training year; the fitting rows are the years before it.
+const byYear2018 = temporalSplit(titles.dateAdded, { lastTrainYear: LAST_TRAIN_YEAR - 1 });
 const outerTrain = new Set(outer.train);
 const innerFit = byYear2018.train; // ≤ 2018 or undated: all on the outer training side
 const innerVal = byYear2018.test.filter((i) => outerTrain.has(i)); // the 2019 rows
