@@ -1,0 +1,75 @@
+/**
+ * The candidates of bench/temporal_search.ts by name: which feature columns each reads (blocks,
+ * per-block weights, dropped columns) and how its estimator is built. Shared by the search
+ * script (features) and its worker (estimators), so a fold fitted on a worker builds the same
+ * model as the main thread would.
+ *
+ * @module
+ */
+
+import type { MultiLabelEstimator } from "../lib/core/estimator.ts";
+import { makeBestModel } from "../lib/pipeline/best_model.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
+import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
+import { EnsembleClassifier } from "../lib/models/ensemble_classifier.ts";
+import type { FeatureBlock } from "../lib/features/processed_data.ts";
+
+/** The feature columns a candidate reads. */
+export interface FeatureSpec {
+  /** Blocks in order, each with a multiplier applied to its columns (1 = as preprocess wrote). */
+  blocks: [FeatureBlock, number][];
+  /** Metadata column names to leave out (e.g. `date_added`, which a time split extrapolates). */
+  dropMetadata?: string[];
+}
+
+/** One candidate. */
+export interface Candidate {
+  features: FeatureSpec;
+  make: () => MultiLabelEstimator;
+}
+
+const ALL = (credits = 1): [FeatureBlock, number][] => [
+  ["text", 1],
+  ["categorical", 1],
+  ["metadata", 1],
+  ["credits", credits],
+];
+const NO_CREDITS: [FeatureBlock, number][] = [["text", 1], ["categorical", 1], ["metadata", 1]];
+
+const NODATE = ["date_added"];
+
+const lr = (C: number) => () => new LogisticRegression({ C, classWeight: "balanced" });
+const stack = () => new StackedClassifier(lr(4), lr(1), { nFolds: 5, seed: 42, passthrough: true });
+const mlp = () => new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: 0 });
+const vote = () => new EnsembleClassifier([stack(), mlp()], { weights: [0.5, 0.5] });
+
+/** Every candidate, by name. */
+export const CANDIDATES: Record<string, Candidate> = {
+  // today's default, exactly
+  best: { features: { blocks: ALL() }, make: () => makeBestModel() },
+  // cheap proxies: the stack's base LR alone
+  lr4b_all: { features: { blocks: ALL() }, make: lr(4) },
+  lr4b_nocredits: { features: { blocks: NO_CREDITS }, make: lr(4) },
+  lr4b_credits05: { features: { blocks: ALL(0.5) }, make: lr(4) },
+  lr4b_credits2: { features: { blocks: ALL(2) }, make: lr(4) },
+  lr4b_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, make: lr(4) },
+  lr4b_noyears: {
+    features: { blocks: ALL(), dropMetadata: ["date_added", "release_year"] },
+    make: lr(4),
+  },
+  lr4b_nodate_credits05: { features: { blocks: ALL(0.5), dropMetadata: NODATE }, make: lr(4) },
+  lr4b_nodate_credits2: { features: { blocks: ALL(2), dropMetadata: NODATE }, make: lr(4) },
+  lr2b_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, make: lr(2) },
+  lr8b_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, make: lr(8) },
+  stack_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, make: stack },
+  lr2b_all: { features: { blocks: ALL() }, make: lr(2) },
+  lr8b_all: { features: { blocks: ALL() }, make: lr(8) },
+  mlp_all: { features: { blocks: ALL() }, make: mlp },
+  mlp_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, make: mlp },
+  stack_all: { features: { blocks: ALL() }, make: stack },
+  // full-size variants of the default
+  best_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, make: vote },
+  best_credits05: { features: { blocks: ALL(0.5) }, make: vote },
+  best_nodate_credits05: { features: { blocks: ALL(0.5), dropMetadata: NODATE }, make: vote },
+};
