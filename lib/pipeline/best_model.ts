@@ -92,5 +92,7 @@ export function makeBestModel(options: MakeBestModelOptions = {}): EnsembleClass
     },
   );
   const mlp = new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: options.seed ?? 0 });
-  return new EnsembleClassifier([stacked, mlp], { weights: [0.5, 0.5] });
+  // Both cores (lib/models/fit_pool.ts); inside a worker (an outer CV fold) it fits serially.
+  const workers = Math.min(2, navigator.hardwareConcurrency ?? 1);
+  return new EnsembleClassifier([stacked, mlp], { weights: [0.5, 0.5], workers });
 }
