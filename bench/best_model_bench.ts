@@ -90,8 +90,11 @@ interface OurRun {
   at_0_5: { f1_macro: number; f1_micro: number };
   at_thresholds?: { f1_macro: number; f1_micro: number };
   peak_mib: number;
+  /** Largest difference of a test probability from the first run's. */
+  max_abs_diff_vs_first: number;
 }
 const ours: OurRun[] = [];
+let firstP: Matrix | null = null;
 for (const variant of variants as Variant[]) {
   for (let r = 0; r < repeats; r++) {
     const model = build(variant);
@@ -99,6 +102,11 @@ for (const variant of variants as Variant[]) {
     await model.fit(X, Y);
     const seconds = (performance.now() - t0) / 1000, cpu_seconds = cpuSeconds() - c0;
     const P = await model.predictProba(Xt);
+    let maxDiff = 0;
+    firstP ??= P;
+    for (let i = 0; i < P.data.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(P.data[i] - firstP.data[i]));
+    }
     const run: OurRun = {
       variant,
       seconds,
@@ -106,6 +114,7 @@ for (const variant of variants as Variant[]) {
       at_0_5: scores(P, 0.5),
       at_thresholds: thresholds ? scores(P, thresholds) : undefined,
       peak_mib: peakRssMiB(),
+      max_abs_diff_vs_first: maxDiff,
     };
     ours.push(run);
     console.log(JSON.stringify(run));

@@ -7,7 +7,8 @@
  * (equivalently C·Σ w_i·logloss_i + ½‖β‖²), with `w_i = 1`, or with `classWeight: "balanced"`
  * `w_i = n / (2·count(y_i))` per label. All labels are solved in lockstep, each with its own
  * L-BFGS state ({@linkcode LbfgsState}) and line search; one iteration of every still-running
- * label costs two matrix products in tfjs (wasm): `U = D·Xᵀ` for the search directions and
+ * label costs two matrix products (OpenBLAS through FFI when installed, see `native_blas.ts`,
+ * else tfjs wasm): `U = D·Xᵀ` for the search directions and
  * `G = R·X` for the gradients. Line searches are free because `X·(β + αd) = X·β + α·X·d`.
  * A label stops on its own (SciPy's rules: max |∂f/∂β| ≤ `tol`, relative decrease ≤ 2.2e-9,
  * or `maxIter`) and drops out of the products.
@@ -34,6 +35,7 @@ import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { useFastBackend } from "../core/tf_backend.ts";
+import { nativeSgemm } from "./native_blas.ts";
 
 const LR_FILE = "logistic_regression.json";
 
@@ -300,17 +302,33 @@ export class LogisticRegression implements MultiLabelEstimator {
       return dl;
     };
 
-    const Xt = tf.tensor2d(xf, [n, d]);
-    const XtT = tf.transpose(Xt);
+    // The two products per iteration: OpenBLAS when installed (native_blas.ts), else tfjs.
+    const sgemm = nativeSgemm();
+    const Xt = sgemm ? null : tf.tensor2d(xf, [n, d]);
+    const XtT = Xt ? tf.transpose(Xt) : null;
+    /** A · Xᵀ for A (k × d): k × n. */
+    const timesXT = (A: Float32Array, k: number): Float32Array => {
+      if (sgemm) return sgemm(A, xf, { m: k, n, k: d, transposeB: true });
+      const Ut = tf.tidy(() => tf.matMul(tf.tensor2d(A, [k, d]), XtT!));
+      const U = Ut.dataSync() as Float32Array;
+      Ut.dispose();
+      return U;
+    };
+    /** A · X for A (k × n): k × d. */
+    const timesX = (A: Float32Array, k: number): Float32Array => {
+      if (sgemm) return sgemm(A, xf, { m: k, n: d, k: n, transposeB: false });
+      const Gt = tf.tidy(() => tf.matMul(tf.tensor2d(A, [k, n]), Xt!));
+      const G = Gt.dataSync() as Float32Array;
+      Gt.dispose();
+      return G;
+    };
     try {
       // Gradients of every label in `set` from its stored residuals: one product R·X.
       const gradients = (set: LabelState[]): { f: number[]; g: Float64Array[] } => {
         const k = set.length;
         const R = new Float32Array(k * n);
         for (let a = 0; a < k; a++) R.set(set[a].r, a * n);
-        const Gt = tf.tidy(() => tf.matMul(tf.tensor2d(R, [k, n]), Xt));
-        const G = Gt.dataSync() as Float32Array;
-        Gt.dispose();
+        const G = timesX(R, k);
         const fs: number[] = [];
         const g: Float64Array[] = [];
         for (let a = 0; a < k; a++) {
@@ -336,9 +354,7 @@ export class LogisticRegression implements MultiLabelEstimator {
         for (let a = 0; a < k; a++) {
           B.set(coef.subarray(labels[warm[a]].j * d, (labels[warm[a]].j + 1) * d), a * d);
         }
-        const Zt = tf.tidy(() => tf.matMul(tf.tensor2d(B, [k, d]), XtT));
-        const Z = Zt.dataSync() as Float32Array;
-        Zt.dispose();
+        const Z = timesXT(B, k);
         for (let a = 0; a < k; a++) {
           const z = labels[warm[a]].z;
           for (let i = 0; i < n; i++) z[i] += Z[a * n + i];
@@ -367,9 +383,7 @@ export class LogisticRegression implements MultiLabelEstimator {
           const s = active[a].s, dv = dirs[a];
           for (let f = 0; f < d; f++) D[a * d + f] = dv[f] * s[f];
         }
-        const Ut = tf.tidy(() => tf.matMul(tf.tensor2d(D, [k, d]), XtT));
-        const U = Ut.dataSync() as Float32Array;
-        Ut.dispose();
+        const U = timesXT(D, k);
         const moved: LabelState[] = [];
         const steps: { alpha: number; f: number; d: Float64Array }[] = [];
         for (let a = 0; a < k; a++) {
@@ -420,8 +434,8 @@ export class LogisticRegression implements MultiLabelEstimator {
         active = active.filter((l) => l.st.status === "running");
       }
     } finally {
-      Xt.dispose();
-      XtT.dispose();
+      Xt?.dispose();
+      XtT?.dispose();
     }
     this.#coefT = null;
     this.coef = Float32Array.from(coef);
