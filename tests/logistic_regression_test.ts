@@ -148,3 +148,61 @@ Deno.test("LogisticRegression: clear errors for bad input", async () => {
   await assert.rejects(() => lr.predict(X, [0.5, 0.5]), /2 thresholds for 1 label columns/);
   assert.throws(() => new LogisticRegression({ C: 0 }), /C must be > 0/);
 });
+
+/** scikit-learn's objective of label j, Σ w_i logloss_i + ‖β‖²/(2C), in float64. */
+function objective(
+  lr: LogisticRegression,
+  X: { rows: number; cols: number; data: Float32Array },
+  Y: { rows: number; cols: number; data: Uint8Array },
+  j: number,
+): number {
+  const n = X.rows, d = X.cols, L = Y.cols, C = lr.options.C;
+  let pos = 0;
+  for (let i = 0; i < n; i++) pos += Y.data[i * L + j];
+  const wp = n / (2 * pos), wn = n / (2 * (n - pos));
+  let o = 0;
+  for (let f = 0; f < d; f++) o += lr.coef![j * d + f] ** 2 / (2 * C);
+  for (let i = 0; i < n; i++) {
+    let z = lr.intercept![j];
+    for (let f = 0; f < d; f++) z += X.data[i * d + f] * lr.coef![j * d + f];
+    const y = Y.data[i * L + j];
+    o += (y ? wp : wn) * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z);
+  }
+  return o;
+}
+
+Deno.test("LogisticRegression warm start reaches the cold start's optimum in fewer iterations", async () => {
+  const { X, Y } = synthetic(600, 15, 4, 3, { noise: 0.2 });
+  const [Xa] = split(X, 480), [Ya] = split(Y, 480);
+  const opts = { C: 2, classWeight: "balanced" as const, tol: 1e-7, ftol: 1e-14 };
+  const full = await new LogisticRegression(opts).fit(X, Y);
+  const cold = await new LogisticRegression(opts).fit(Xa, Ya);
+  const warm = await new LogisticRegression(opts).warmStartFrom(full).fit(Xa, Ya);
+  for (let j = 0; j < Y.cols; j++) {
+    const oc = objective(cold, Xa, Ya, j), ow = objective(warm, Xa, Ya, j);
+    assert.ok(Math.abs(oc - ow) <= 1e-6 * Math.abs(oc), `label ${j}: cold ${oc}, warm ${ow}`);
+  }
+  const Pc = await cold.predictProba(X), Pw = await warm.predictProba(X);
+  for (let i = 0; i < Pc.data.length; i++) {
+    assert.ok(Math.abs(Pc.data[i] - Pw.data[i]) < 1e-4, `probability ${i}`);
+  }
+  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  assert.ok(sum(warm.nIter) < sum(cold.nIter), `warm ${warm.nIter} vs cold ${cold.nIter}`);
+  // Started at its own optimum, a fit has (almost) nothing left to do.
+  const again = await new LogisticRegression(opts).warmStartFrom(cold).fit(Xa, Ya);
+  assert.ok(again.nIter.every((k) => k <= 3), `iterations from the optimum ${again.nIter}`);
+});
+
+Deno.test("LogisticRegression warm start: clear errors for an unfitted or mismatched start", async () => {
+  const { X, Y } = synthetic(100, 5, 2, 4);
+  assert.throws(
+    () => new LogisticRegression().warmStartFrom(new LogisticRegression()),
+    /fit it first/,
+  );
+  const other = await new LogisticRegression().fit(split(X, 100)[0], split(Y, 100)[0]);
+  const wide = { rows: X.rows, cols: X.cols + 1, data: new Float32Array(X.rows * (X.cols + 1)) };
+  await assert.rejects(
+    () => new LogisticRegression().warmStartFrom(other).fit(wide, Y),
+    /warm start has 2 labels × 5 features, the data 2 × 6/,
+  );
+});

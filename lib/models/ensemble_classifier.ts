@@ -1,6 +1,11 @@
 /**
  * A weighted average of several multi-label classifiers' probabilities (soft voting).
  *
+ * With `workers ≥ 2` (and not already inside a worker) the members are fitted at the same time
+ * on one shared {@linkcode FitPool}: a logistic regression or MLP member as one task, a stacked
+ * member as its own tasks (base, inner folds, stacker). Each member is fitted exactly as it would
+ * be alone, so the ensemble is the same bit for bit as with `workers: 1`.
+ *
  * @module
  */
 
@@ -11,6 +16,8 @@ import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { loadEstimator, saveEstimator } from "./model_store.ts";
 import { readJsonFile } from "../io/read_json.ts";
+import { FitPool } from "./fit_pool.ts";
+import { StackedClassifier } from "./stacked_classifier.ts";
 
 const ENSEMBLE_FILE = "ensemble.json";
 
@@ -18,6 +25,8 @@ const ENSEMBLE_FILE = "ensemble.json";
 export interface EnsembleOptions {
   /** Weight of each member (default equal); normalised to sum to 1. */
   weights?: number[];
+  /** Workers to fit the members on at the same time (default 1: one after the other here). */
+  workers?: number;
 }
 
 /**
@@ -39,6 +48,8 @@ export class EnsembleClassifier implements MultiLabelEstimator {
   readonly kind = "ensemble";
   readonly members: MultiLabelEstimator[];
   readonly weights: number[];
+  /** Workers used by {@linkcode fit} (1: members one after the other on this thread). */
+  readonly workers: number;
 
   constructor(members: MultiLabelEstimator[], options: EnsembleOptions = {}) {
     if (members.length === 0) throw new RangeError("EnsembleClassifier: give at least one member");
@@ -53,11 +64,29 @@ export class EnsembleClassifier implements MultiLabelEstimator {
     const sum = w.reduce((a, b) => a + b, 0);
     this.members = members;
     this.weights = w.map((x) => x / sum);
+    this.workers = options.workers ?? 1;
   }
 
-  /** Fits every member on `X`, `Y`. */
+  /**
+   * Fits every member on `X`, `Y` (on a pool when `workers ≥ 2`; a member fitted on the pool is
+   * replaced in {@linkcode members} by the fitted copy).
+   */
   async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
-    for (const m of this.members) await m.fit(X, Y);
+    const pool = FitPool.create(this.workers);
+    if (pool === null) {
+      for (const m of this.members) await m.fit(X, Y);
+      return this;
+    }
+    try {
+      // Submitted in member order, so the first member's first task starts first.
+      await Promise.all(this.members.map(async (m, k) => {
+        if (m instanceof StackedClassifier) await m.fitOnPool(X, Y, pool);
+        else if (FitPool.canFit(m)) this.members[k] = (await pool.fit(m, X as Matrix, Y)).model;
+        else await m.fit(X, Y);
+      }));
+    } finally {
+      pool.close();
+    }
     return this;
   }
 

@@ -7,7 +7,8 @@
  * (equivalently C·Σ w_i·logloss_i + ½‖β‖²), with `w_i = 1`, or with `classWeight: "balanced"`
  * `w_i = n / (2·count(y_i))` per label. All labels are solved in lockstep, each with its own
  * L-BFGS state ({@linkcode LbfgsState}) and line search; one iteration of every still-running
- * label costs two matrix products in tfjs (wasm): `U = D·Xᵀ` for the search directions and
+ * label costs two matrix products (OpenBLAS through FFI when installed, see `native_blas.ts`,
+ * else tfjs wasm): `U = D·Xᵀ` for the search directions and
  * `G = R·X` for the gradients. Line searches are free because `X·(β + αd) = X·β + α·X·d`.
  * A label stops on its own (SciPy's rules: max |∂f/∂β| ≤ `tol`, relative decrease ≤ 2.2e-9,
  * or `maxIter`) and drops out of the products.
@@ -34,6 +35,7 @@ import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { useFastBackend } from "../core/tf_backend.ts";
+import { nativeSgemm } from "./native_blas.ts";
 
 const LR_FILE = "logistic_regression.json";
 
@@ -53,6 +55,8 @@ export interface LogisticRegressionOptions {
   ftol?: number;
   /** Use the diagonal preconditioner described in the module doc (default true). */
   precondition?: boolean;
+  /** L-BFGS correction pairs kept per label (default 10, SciPy's). */
+  memory?: number;
 }
 
 /** The serialised form produced by {@linkcode LogisticRegression.toJSON}. */
@@ -114,6 +118,7 @@ export class LogisticRegression implements MultiLabelEstimator {
   /** Label count seen in fit. */
   nLabels = 0;
   #coefT: Float32Array | null = null;
+  #init: { coef: Float32Array; intercept: Float32Array } | null = null;
 
   constructor(options: LogisticRegressionOptions = {}) {
     this.options = {
@@ -124,6 +129,7 @@ export class LogisticRegression implements MultiLabelEstimator {
       fitIntercept: options.fitIntercept ?? true,
       ftol: options.ftol ?? 2.220446049250313e-9,
       precondition: options.precondition ?? true,
+      memory: options.memory ?? 10,
     };
     const o = this.options;
     if (!(o.C > 0)) throw new RangeError(`LogisticRegression: C must be > 0, got ${o.C}`);
@@ -134,6 +140,37 @@ export class LogisticRegression implements MultiLabelEstimator {
     }
   }
 
+  /** The start set by {@linkcode warmStartFrom} (undefined: a cold start from zero). */
+  get warmStart(): { coef: Float32Array; intercept: Float32Array } | undefined {
+    return this.#init ?? undefined;
+  }
+
+  /**
+   * Makes the next {@linkcode fit} start from `model`'s coefficients instead of zero (a warm
+   * start), e.g. an inner cross-validation fold from the model fitted on all rows. Sound because
+   * every label's problem is strictly convex (L2 penalty) and solved to tolerance: the optimum
+   * does not depend on the start, only the number of iterations to reach it does (the fitted
+   * coefficients agree with a cold start's to the solver's tolerance, not bit for bit). The
+   * model must have as many features and labels as the data `fit` gets; a label whose start
+   * is not finite (constant in `model`'s data) starts cold. Returns `this`.
+   *
+   * @example
+   * ```ts
+   * import { fromRows, labelsFromRows } from "../core/matrix.ts";
+   * const X = fromRows([[0, 1], [1, 0], [1, 1], [0, 0]]);
+   * const Y = labelsFromRows([[0], [1], [1], [0]]);
+   * const full = await new LogisticRegression().fit(X, Y);
+   * const again = await new LogisticRegression().warmStartFrom(full).fit(X, Y); // ~0 iterations
+   * ```
+   */
+  warmStartFrom(model: { coef: Float32Array | null; intercept: Float32Array | null }): this {
+    if (model.coef === null || model.intercept === null) {
+      throw new Error("LogisticRegression.warmStartFrom: the model is not fitted; fit it first");
+    }
+    this.#init = { coef: model.coef, intercept: model.intercept };
+    return this;
+  }
+
   /**
    * Fits every label's model. Labels with a single class in `Y` get zero coefficients and an
    * intercept of ±Infinity (probability exactly 0 or 1).
@@ -142,7 +179,7 @@ export class LogisticRegression implements MultiLabelEstimator {
     checkFeatures(X, "LogisticRegression.fit");
     checkLabels(Y, X.rows, "LogisticRegression.fit");
     await useFastBackend();
-    const { C, classWeight, maxIter, tol, fitIntercept, ftol, precondition } = this.options;
+    const { C, classWeight, maxIter, tol, fitIntercept, ftol, precondition, memory } = this.options;
     const n = X.rows, d = X.cols, L = Y.cols;
     const p = d + (fitIntercept ? 1 : 0); // parameters per label: β then b
     const xf = toFloat32(X);
@@ -150,6 +187,13 @@ export class LogisticRegression implements MultiLabelEstimator {
     const intercept = new Float64Array(L);
     const nIter = new Array<number>(L).fill(0);
     const status = new Array<LbfgsStatus | "constant">(L).fill("running");
+    const init = this.#init;
+    if (init !== null && (init.coef.length !== L * d || init.intercept.length !== L)) {
+      throw new RangeError(
+        `LogisticRegression.fit: the warm start has ${init.intercept.length} labels × ` +
+          `${init.coef.length / Math.max(1, init.intercept.length)} features, the data ${L} × ${d}`,
+      );
+    }
 
     // Column sums of squares for the preconditioner.
     // With an intercept the optimiser works on centred columns (x − μ)·β + b', an exact
@@ -181,6 +225,7 @@ export class LogisticRegression implements MultiLabelEstimator {
       st: LbfgsState;
     }
     const labels: LabelState[] = [];
+    const warm: number[] = []; // indices into labels of warm-started labels
     for (let j = 0; j < L; j++) {
       const y = new Uint8Array(n);
       let pos = 0;
@@ -203,6 +248,19 @@ export class LogisticRegression implements MultiLabelEstimator {
       // (weighted) positive rate. Same optimum as scikit-learn's all-zero start, fewer steps.
       const z = new Float64Array(n);
       if (fitIntercept) z.fill(intercept[j] = Math.log(pi / (1 - pi)));
+      if (init !== null && Number.isFinite(init.intercept[j])) {
+        // Warm start: β = β₀, and the centred intercept b' = b₀ + μ·β₀; z = X·β₀ + b₀ is filled
+        // in below with one product for all warm labels.
+        let muB = 0;
+        for (let f = 0; f < d; f++) {
+          const beta = init.coef[j * d + f];
+          coef[j * d + f] = beta;
+          muB += mu[f] * beta;
+        }
+        intercept[j] = (fitIntercept ? init.intercept[j] : 0) + muB;
+        z.fill(fitIntercept ? init.intercept[j] : 0);
+        warm.push(labels.length);
+      }
       labels.push({
         j,
         y,
@@ -244,17 +302,33 @@ export class LogisticRegression implements MultiLabelEstimator {
       return dl;
     };
 
-    const Xt = tf.tensor2d(xf, [n, d]);
-    const XtT = tf.transpose(Xt);
+    // The two products per iteration: OpenBLAS when installed (native_blas.ts), else tfjs.
+    const sgemm = nativeSgemm();
+    const Xt = sgemm ? null : tf.tensor2d(xf, [n, d]);
+    const XtT = Xt ? tf.transpose(Xt) : null;
+    /** A · Xᵀ for A (k × d): k × n. */
+    const timesXT = (A: Float32Array, k: number): Float32Array => {
+      if (sgemm) return sgemm(A, xf, { m: k, n, k: d, transposeB: true });
+      const Ut = tf.tidy(() => tf.matMul(tf.tensor2d(A, [k, d]), XtT!));
+      const U = Ut.dataSync() as Float32Array;
+      Ut.dispose();
+      return U;
+    };
+    /** A · X for A (k × n): k × d. */
+    const timesX = (A: Float32Array, k: number): Float32Array => {
+      if (sgemm) return sgemm(A, xf, { m: k, n: d, k: n, transposeB: false });
+      const Gt = tf.tidy(() => tf.matMul(tf.tensor2d(A, [k, n]), Xt!));
+      const G = Gt.dataSync() as Float32Array;
+      Gt.dispose();
+      return G;
+    };
     try {
       // Gradients of every label in `set` from its stored residuals: one product R·X.
       const gradients = (set: LabelState[]): { f: number[]; g: Float64Array[] } => {
         const k = set.length;
         const R = new Float32Array(k * n);
         for (let a = 0; a < k; a++) R.set(set[a].r, a * n);
-        const Gt = tf.tidy(() => tf.matMul(tf.tensor2d(R, [k, n]), Xt));
-        const G = Gt.dataSync() as Float32Array;
-        Gt.dispose();
+        const G = timesX(R, k);
         const fs: number[] = [];
         const g: Float64Array[] = [];
         for (let a = 0; a < k; a++) {
@@ -273,12 +347,26 @@ export class LogisticRegression implements MultiLabelEstimator {
         return { f: fs, g };
       };
 
+      if (warm.length > 0) {
+        // z += X·β₀ for the warm-started labels: one product (k × d)·Xᵀ.
+        const k = warm.length;
+        const B = new Float32Array(k * d);
+        for (let a = 0; a < k; a++) {
+          B.set(coef.subarray(labels[warm[a]].j * d, (labels[warm[a]].j + 1) * d), a * d);
+        }
+        const Z = timesXT(B, k);
+        for (let a = 0; a < k; a++) {
+          const z = labels[warm[a]].z;
+          for (let i = 0; i < n; i++) z[i] += Z[a * n + i];
+        }
+      }
       for (const lab of labels) evaluate(lab, null, 0, 0, 0);
-      const init = gradients(labels);
+      const start = gradients(labels);
       for (let a = 0; a < labels.length; a++) {
         const lab = labels[a];
-        lab.st = new LbfgsState(init.f[a], init.g[a], {
+        lab.st = new LbfgsState(start.f[a], start.g[a], {
           maxIter,
+          memory,
           gtol: tol,
           ftol,
           gradientScale: lab.s,
@@ -295,9 +383,7 @@ export class LogisticRegression implements MultiLabelEstimator {
           const s = active[a].s, dv = dirs[a];
           for (let f = 0; f < d; f++) D[a * d + f] = dv[f] * s[f];
         }
-        const Ut = tf.tidy(() => tf.matMul(tf.tensor2d(D, [k, d]), XtT));
-        const U = Ut.dataSync() as Float32Array;
-        Ut.dispose();
+        const U = timesXT(D, k);
         const moved: LabelState[] = [];
         const steps: { alpha: number; f: number; d: Float64Array }[] = [];
         for (let a = 0; a < k; a++) {
@@ -348,8 +434,8 @@ export class LogisticRegression implements MultiLabelEstimator {
         active = active.filter((l) => l.st.status === "running");
       }
     } finally {
-      Xt.dispose();
-      XtT.dispose();
+      Xt?.dispose();
+      XtT?.dispose();
     }
     this.#coefT = null;
     this.coef = Float32Array.from(coef);

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { EnsembleClassifier } from "../lib/models/ensemble_classifier.ts";
+import { FitPool } from "../lib/models/fit_pool.ts";
+import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
+import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
+import { synthetic } from "./support/synthetic_multilabel.ts";
+
+const { X, Y } = synthetic(400, 12, 4, 11, { noise: 0.2 });
+
+Deno.test("FitPool fits a logistic regression (warm or cold) exactly as this thread does", async () => {
+  const pool = FitPool.create(2)!;
+  assert.ok(pool);
+  try {
+    const here = await new LogisticRegression({ C: 4 }).fit(X, Y);
+    const there = await pool.fit(new LogisticRegression({ C: 4 }), X, Y, { predict: X });
+    assert.deepEqual(there.model.coef, here.coef);
+    assert.deepEqual(there.model.intercept, here.intercept);
+    assert.deepEqual(there.proba!.data, (await here.predictProba(X)).data);
+    const warmHere = await new LogisticRegression({ C: 1 }).warmStartFrom(here).fit(X, Y);
+    const warmThere = await pool.fit(new LogisticRegression({ C: 1 }).warmStartFrom(here), X, Y);
+    assert.deepEqual(warmThere.model.coef, warmHere.coef);
+    assert.deepEqual(warmThere.model.nIter, warmHere.nIter);
+  } finally {
+    pool.close();
+  }
+  assert.equal(FitPool.create(1), null);
+});
+
+Deno.test("stacked and ensemble models fitted on workers equal the serial fit bit for bit", async () => {
+  const stacked = (workers: number) =>
+    new StackedClassifier(
+      () => new LogisticRegression({ C: 4, classWeight: "balanced" }),
+      () => new LogisticRegression({ C: 1, classWeight: "balanced" }),
+      { workers },
+    );
+  const folds: number[] = [];
+  const s1 = await stacked(1).fit(X, Y);
+  const s2 = new StackedClassifier(
+    () => new LogisticRegression({ C: 4, classWeight: "balanced" }),
+    () => new LogisticRegression({ C: 1, classWeight: "balanced" }),
+    { workers: 2, onFold: (k) => folds.push(k) },
+  );
+  await s2.fit(X, Y);
+  assert.deepEqual(folds, [0, 1, 2, 3, 4]);
+  assert.deepEqual((await s2.predictProba(X)).data, (await s1.predictProba(X)).data);
+
+  const ensemble = (workers: number) =>
+    new EnsembleClassifier([
+      stacked(1),
+      new MlpClassifier({ hiddenSizes: [16], epochs: 20, seed: 3 }),
+    ], { workers });
+  const e1 = await ensemble(1).fit(X, Y);
+  const e2 = await ensemble(2).fit(X, Y);
+  assert.ok(e2.members[1] instanceof MlpClassifier);
+  assert.deepEqual((await e2.predictProba(X)).data, (await e1.predictProba(X)).data);
+});
+
+Deno.test("a cold and a warm-started stacker give the same probabilities to the solver's tolerance", async () => {
+  const make = (warmStart: boolean) =>
+    new StackedClassifier(
+      () => new LogisticRegression({ C: 4, tol: 1e-7, ftol: 1e-14 }),
+      () => new LogisticRegression({ C: 1, tol: 1e-7, ftol: 1e-14 }),
+      { warmStart },
+    );
+  const cold = await make(false).fit(X, Y);
+  const warm = await make(true).fit(X, Y);
+  const Pc = await cold.predictProba(X), Pw = await warm.predictProba(X);
+  for (let i = 0; i < Pc.data.length; i++) {
+    assert.ok(
+      Math.abs(Pc.data[i] - Pw.data[i]) < 1e-3,
+      `probability ${i}: ${Pc.data[i]} ${Pw.data[i]}`,
+    );
+  }
+});
