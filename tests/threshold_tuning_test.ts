@@ -158,13 +158,21 @@ Deno.test("folds fitted on workers give the very same out-of-fold probabilities"
   const { loadEstimator } = await import("../lib/models/model_store.ts");
   const saveDir = await Deno.makeTempDir({ prefix: "folds-" });
   try {
+    let allRowsSeconds = -1;
     const kept = await parallelCrossValPredictProba([X, Y], {
       folds,
       worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
       factory: "study_lr",
       saveDir,
+      allRowsTo: `${saveDir}/all`,
+      onAllRows: (s) => (allRowsSeconds = s),
     });
     assert.deepEqual(kept.data, here.data);
+    // The fit on all rows, queued on the same workers, is the one this thread would make.
+    assert.ok(allRowsSeconds >= 0);
+    const all = await loadEstimator(`${saveDir}/all`);
+    const mine = await lr.make().fit(X, Y);
+    assert.deepEqual((await all.predictProba(X)).data, (await mine.predictProba(X)).data);
     for (const [k, fold] of folds.entries()) {
       const model = await loadEstimator(foldModelDir(saveDir, k));
       const p = await model.predictProba(takeRows(X, fold.test));

@@ -6,7 +6,7 @@
  * the same single-threaded computation wherever it runs.
  *
  * Worker protocol: in `{ id, factory, train: { X, Y }, test: X, saveTo? }`; out `{ id, proba }`
- * or `{ id, error }`. With `saveTo` the worker also saves the fitted fold model there (a later
+ * or `{ id, error }` (id −1 is the optional fit on all rows, with no test rows). With `saveTo` the worker also saves the fitted fold model there (a later
  * stage that needs the same fold models, such as permutation importance, then loads them instead
  * of fitting them again).
  *
@@ -41,6 +41,13 @@ export interface ParallelCrossValOptions extends CrossValOptions {
   workers?: number;
   /** Save each fold's fitted model in `saveDir/fold_K` (K from 0), e.g. for permutation importance. */
   saveDir?: string;
+  /**
+   * Also fit the model on all rows, on the same workers (first in the queue, so that no worker
+   * idles while the last fold runs), and save it in this folder; `onAllRows` gets its seconds.
+   */
+  allRowsTo?: string;
+  /** Called when the all-rows fit of `allRowsTo` is saved, with the seconds it took. */
+  onAllRows?: (seconds: number) => void;
 }
 
 /**
@@ -72,15 +79,34 @@ export async function parallelCrossValPredictProba(
   const L = Y.cols;
   const out = new Float32Array(X.rows * L);
   const covered = new Uint8Array(X.rows);
-  const n = Math.max(1, Math.min(options.workers ?? 2, options.folds.length));
+  const n = Math.max(
+    1,
+    Math.min(
+      options.workers ?? 2,
+      options.folds.length + (options.allRowsTo === undefined ? 0 : 1),
+    ),
+  );
   const pool = Array.from({ length: n }, () => new Worker(options.worker, { type: "module" }));
+  // Task -1 is the all-rows fit (when asked for); 0… are the folds.
+  const tasks = [...(options.allRowsTo === undefined ? [] : [-1]), ...options.folds.keys()];
   let next = 0;
   try {
     await Promise.all(pool.map(async (worker) => {
-      while (next < options.folds.length) {
-        const k = next++;
-        const fold = options.folds[k];
+      while (next < tasks.length) {
+        const k = tasks[next++];
         const t0 = performance.now();
+        if (k < 0) {
+          await runFold(worker, {
+            id: k,
+            factory: options.factory,
+            train: { X, Y },
+            test: { rows: 0, cols: X.cols, data: new Float32Array(0) },
+            saveTo: options.allRowsTo,
+          });
+          options.onAllRows?.((performance.now() - t0) / 1000);
+          continue;
+        }
+        const fold = options.folds[k];
         const proba = await runFold(worker, {
           id: k,
           factory: options.factory,
@@ -126,16 +152,20 @@ export function foldModelDir(saveDir: string, k: number): string {
   return join(saveDir, `fold_${k}`);
 }
 
+function taskName(id: number): string {
+  return id < 0 ? "the fit on all rows" : `fold ${id}`;
+}
+
 function runFold(worker: Worker, task: FoldTask): Promise<Float32Array> {
   return new Promise((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<FoldReply>) => {
       const m = e.data;
-      if ("error" in m) reject(new Error(`fold ${m.id}: ${m.error}`));
+      if ("error" in m) reject(new Error(`${taskName(m.id)}: ${m.error}`));
       else resolve(m.proba);
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      reject(new Error(`fold ${task.id}: the worker failed (${e.message})`));
+      reject(new Error(`${taskName(task.id)}: the worker failed (${e.message})`));
     };
     worker.postMessage(task);
   });

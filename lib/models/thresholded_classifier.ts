@@ -68,6 +68,12 @@ export interface ThresholdedOptions {
     data: [Matrix, LabelMatrix],
     options: CrossValOptions,
   ) => Promise<Matrix>;
+  /**
+   * The inner estimator fitted on all rows, when it was fitted elsewhere alongside the folds
+   * (e.g. on the same workers, so that no core waits for the last fold); called after
+   * `crossValidate`. Resolving to `null`, or leaving it out, fits `make()` here.
+   */
+  fittedOnAllRows?: () => Promise<MultiLabelEstimator | null>;
 }
 
 /** The cross-validation evidence the thresholds were chosen on (saved with the model). */
@@ -116,7 +122,9 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "thresholded";
   /** Resolved options. */
-  readonly options: Required<Omit<ThresholdedOptions, "onFold" | "crossValidate">>;
+  readonly options: Required<
+    Omit<ThresholdedOptions, "onFold" | "crossValidate" | "fittedOnAllRows">
+  >;
   /** The fitted inner estimator (null before fitting). */
   estimator: MultiLabelEstimator | null = null;
   /** The chosen thresholds, one per label (null before fitting). */
@@ -130,11 +138,13 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
   #make: EstimatorFactory | null;
   #onFold?: (fold: number, seconds: number) => void;
   #crossValidate?: ThresholdedOptions["crossValidate"];
+  #fittedOnAllRows?: ThresholdedOptions["fittedOnAllRows"];
 
   constructor(make: EstimatorFactory | null, options: ThresholdedOptions = {}) {
     this.#make = make;
     this.#onFold = options.onFold;
     this.#crossValidate = options.crossValidate;
+    this.#fittedOnAllRows = options.fittedOnAllRows;
     this.options = {
       strategy: options.strategy ?? "per_genre",
       fixed: options.fixed ?? 0.5,
@@ -188,7 +198,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     this.thresholds = this.thresholdsFor(this.options.strategy);
     this.oof = oof;
     this.folds = folds;
-    this.estimator = await make().fit(X, Y);
+    this.estimator = (await this.#fittedOnAllRows?.()) ?? await make().fit(X, Y);
     return this;
   }
 

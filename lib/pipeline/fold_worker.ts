@@ -20,7 +20,9 @@ self.onmessage = async (event: MessageEvent<FoldTask>) => {
     if (!spec) throw new Error(`no model "${task.factory}" in the catalog`);
     const model = await spec.make().fit(task.train.X, task.train.Y);
     if (task.saveTo) await saveEstimator(task.saveTo, model);
-    const p = await model.predictProba(task.test);
+    const p = task.test.rows > 0
+      ? await model.predictProba(task.test)
+      : { data: new Float32Array(0) };
     const reply: FoldReply = { id: task.id, proba: p.data };
     self.postMessage(reply, [p.data.buffer as ArrayBuffer]);
   } catch (err) {
