@@ -40,8 +40,7 @@ export async function crossValPredictProba(
       `crossValPredictProba: X has ${X.rows} rows but Y has ${Y.rows}; they must describe the same titles`,
     );
   }
-  const out = new Float32Array(X.rows * Y.cols);
-  const covered = new Uint8Array(X.rows);
+  const oof = new OutOfFoldRows(X.rows, Y.cols, "crossValPredictProba");
   for (const [k, fold] of options.folds.entries()) {
     const t0 = performance.now();
     const model = makeModel();
@@ -52,18 +51,58 @@ export async function crossValPredictProba(
         `crossValPredictProba: fold ${k} model returned ${p.rows}×${p.cols} probabilities, expected ${fold.test.length}×${Y.cols}`,
       );
     }
-    for (let i = 0; i < fold.test.length; i++) {
-      const r = fold.test[i];
-      covered[r] = 1;
-      out.set(p.data.subarray(i * Y.cols, (i + 1) * Y.cols), r * Y.cols);
-    }
+    oof.set(k, fold.test, p.data);
     options.onFold?.(k, (performance.now() - t0) / 1000);
   }
-  const missing = covered.indexOf(0);
-  if (missing >= 0) {
-    throw new RangeError(
-      `crossValPredictProba: row ${missing} is in no fold's test rows; folds must partition the rows`,
-    );
+  return oof.matrix();
+}
+
+/**
+ * Gathers the held-out rows' probabilities of every fold into one rows × labels matrix, checking
+ * that each fold gives one row per held-out title and that the folds cover every row.
+ *
+ * @example
+ * ```ts
+ * const oof = new OutOfFoldRows(3, 1, "example");
+ * oof.set(0, [0, 2], Float32Array.of(0.1, 0.3));
+ * oof.set(1, [1], Float32Array.of(0.2));
+ * oof.matrix().data; // Float32Array [0.1, 0.2, 0.3]
+ * ```
+ */
+export class OutOfFoldRows {
+  readonly #data: Float32Array;
+  readonly #covered: Uint8Array;
+
+  /** `caller` starts the error messages (the function that gathers the rows). */
+  constructor(readonly rows: number, readonly labels: number, readonly caller: string) {
+    this.#data = new Float32Array(rows * labels);
+    this.#covered = new Uint8Array(rows);
   }
-  return { rows: X.rows, cols: Y.cols, data: out };
+
+  /** Places fold `k`'s probabilities (row-major, one row per entry of `test`). */
+  set(k: number, test: ArrayLike<number>, proba: Float32Array): void {
+    const L = this.labels;
+    if (proba.length !== test.length * L) {
+      throw new RangeError(
+        `${this.caller}: fold ${k} returned ${proba.length} probabilities, ` +
+          `expected ${test.length}×${L}`,
+      );
+    }
+    for (let i = 0; i < test.length; i++) {
+      const r = test[i];
+      this.#covered[r] = 1;
+      this.#data.set(proba.subarray(i * L, (i + 1) * L), r * L);
+    }
+  }
+
+  /** The gathered matrix; throws when a row is in no fold's test rows. */
+  matrix(): Matrix {
+    const missing = this.#covered.indexOf(0);
+    if (missing >= 0) {
+      throw new RangeError(
+        `${this.caller}: row ${missing} is in no fold's test rows; folds must partition the rows`,
+      );
+    }
+    return { rows: this.rows, cols: this.labels, data: this.#data };
+  }
 }

@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import type { LabelMatrix, Matrix } from "../core/matrix.ts";
 import { takeRows } from "../core/matrix.ts";
-import type { CrossValOptions } from "./cross_val_predict.ts";
+import { type CrossValOptions, OutOfFoldRows } from "./cross_val_predict.ts";
 
 /** A fold to fit, as sent to a worker. */
 export interface FoldTask {
@@ -76,9 +76,7 @@ export async function parallelCrossValPredictProba(
       `parallelCrossValPredictProba: X has ${X.rows} rows but Y has ${Y.rows}; they must describe the same titles`,
     );
   }
-  const L = Y.cols;
-  const out = new Float32Array(X.rows * L);
-  const covered = new Uint8Array(X.rows);
+  const oof = new OutOfFoldRows(X.rows, Y.cols, "parallelCrossValPredictProba");
   const n = Math.max(
     1,
     Math.min(
@@ -114,30 +112,14 @@ export async function parallelCrossValPredictProba(
           test: takeRows(X, fold.test),
           saveTo: options.saveDir === undefined ? undefined : foldModelDir(options.saveDir, k),
         });
-        if (proba.length !== fold.test.length * L) {
-          throw new RangeError(
-            `parallelCrossValPredictProba: fold ${k} returned ${proba.length} probabilities, ` +
-              `expected ${fold.test.length}×${L}`,
-          );
-        }
-        for (let i = 0; i < fold.test.length; i++) {
-          const r = fold.test[i];
-          covered[r] = 1;
-          out.set(proba.subarray(i * L, (i + 1) * L), r * L);
-        }
+        oof.set(k, fold.test, proba);
         options.onFold?.(k, (performance.now() - t0) / 1000);
       }
     }));
   } finally {
     for (const w of pool) w.terminate();
   }
-  const missing = covered.indexOf(0);
-  if (missing >= 0) {
-    throw new RangeError(
-      `parallelCrossValPredictProba: row ${missing} is in no fold's test rows; folds must partition the rows`,
-    );
-  }
-  return { rows: X.rows, cols: L, data: out };
+  return oof.matrix();
 }
 
 /**

@@ -21,6 +21,7 @@ import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
 import { f1MacroAt, perLabelF1At } from "../metrics/multi_label_metrics.ts";
 import { RandomState } from "../core/mt19937.ts";
 import type { Split } from "./train_test_split.ts";
+import { OutOfFoldRows } from "./cross_val_predict.ts";
 
 /** A named set of input columns permuted together (e.g. one feature block). */
 export interface ColumnGroup {
@@ -121,21 +122,16 @@ export async function permutationImportance(
   }
   const L = Y.cols;
   const G = options.groups.length;
-  const base = new Float32Array(X.rows * L);
-  const permuted = Array.from({ length: G * repeats }, () => new Float32Array(X.rows * L));
-  const covered = new Uint8Array(X.rows);
+  const name = "permutationImportance";
+  const base = new OutOfFoldRows(X.rows, L, name);
+  const permuted = Array.from({ length: G * repeats }, () => new OutOfFoldRows(X.rows, L, name));
   const rng = new RandomState(options.seed ?? 0);
-  const place = (dst: Float32Array, p: Matrix, test: ArrayLike<number>) => {
-    for (let i = 0; i < test.length; i++) {
-      dst.set(p.data.subarray(i * L, (i + 1) * L), test[i] * L);
-    }
-  };
   for (const [k, fold] of options.folds.entries()) {
     const t0 = performance.now();
     const model = (await options.fitted?.(k)) ??
       await make().fit(takeRows(X, fold.train), takeRows(Y, fold.train));
     const Xt = takeRows(X, fold.test);
-    place(base, await model.predictProba(Xt), fold.test);
+    base.set(k, fold.test, (await model.predictProba(Xt)).data);
     const n = Xt.rows;
     const cols = Xt.cols;
     for (const [g, group] of options.groups.entries()) {
@@ -148,20 +144,13 @@ export async function permutationImportance(
           for (const c of group.columns) data[dst + c] = Xt.data[src + c];
         }
         const p = await model.predictProba({ rows: n, cols, data });
-        place(permuted[g * repeats + r], p, fold.test);
+        permuted[g * repeats + r].set(k, fold.test, p.data);
       }
     }
-    for (let i = 0; i < fold.test.length; i++) covered[fold.test[i]] = 1;
     options.onFold?.(k, (performance.now() - t0) / 1000);
   }
-  const missing = covered.indexOf(0);
-  if (missing >= 0) {
-    throw new RangeError(
-      `permutationImportance: row ${missing} is in no fold's test rows; folds must partition the rows`,
-    );
-  }
   const threshold = options.thresholds;
-  const oof: Matrix = { rows: X.rows, cols: L, data: base };
+  const oof = base.matrix();
   const baseline = perLabelF1At(Y, oof, { threshold });
   const baselineMacro = f1MacroAt(Y, oof, { threshold });
   const groups: GroupImportance[] = options.groups.map((group, g) => {
@@ -169,7 +158,7 @@ export async function permutationImportance(
     const macroDrops: number[] = [];
     const permutedF1 = new Float64Array(L);
     for (let r = 0; r < repeats; r++) {
-      const m: Matrix = { rows: X.rows, cols: L, data: permuted[g * repeats + r] };
+      const m = permuted[g * repeats + r].matrix();
       const f1 = perLabelF1At(Y, m, { threshold });
       for (let j = 0; j < L; j++) permutedF1[j] += f1[j] / repeats;
       drops.push(Float64Array.from(f1, (v, j) => baseline[j] - v));
