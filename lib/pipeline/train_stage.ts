@@ -201,16 +201,22 @@ export async function trainModel(
       seed: options.seed ?? 42,
       crossValidate: factory && workers > 1
         ? async (_make, data, cv) => {
-          allRowsDir = await Deno.makeTempDir({ prefix: `netflix-genres-${spec.name}-` });
-          return await parallelCrossValPredictProba(data, {
-            ...cv,
-            worker: new URL("./fold_worker.ts", import.meta.url),
-            factory,
-            workers,
-            saveDir,
-            allRowsTo: allRowsDir,
-            onAllRows: (s) => (finalSeconds = s),
-          });
+          const tmp = await Deno.makeTempDir({ prefix: `netflix-genres-${spec.name}-` });
+          allRowsDir = tmp;
+          try {
+            return await parallelCrossValPredictProba(data, {
+              ...cv,
+              worker: new URL("./fold_worker.ts", import.meta.url),
+              factory,
+              workers,
+              saveDir,
+              allRowsTo: tmp,
+              onAllRows: (s) => (finalSeconds = s),
+            });
+          } catch (err) {
+            await Deno.remove(tmp, { recursive: true }).catch(() => {});
+            throw err;
+          }
         }
         : undefined,
       fittedOnAllRows: async () => {
