@@ -8,12 +8,9 @@ import {
   recordsFromTitles,
 } from "../lib/pipeline/explain_title.ts";
 import { claimGenres, explainGroups, studyClaims } from "../lib/pipeline/explain_stage.ts";
-import { FeaturePipeline } from "../lib/features/feature_pipeline.ts";
-import { GenreModel } from "../lib/pipeline/genre_model.ts";
 import { genreCountStrata, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
 import { labelContradictions } from "../lib/analysis/label_noise.ts";
 import { LogisticRegression } from "../lib/models/logistic_regression.ts";
-import { LsaEmbedder } from "../lib/embedders/lsa_embedder.ts";
 import {
   fromRows,
   type LabelMatrix,
@@ -28,6 +25,7 @@ import { permutationImportance } from "../lib/model_selection/permutation_import
 import { TermModel } from "../lib/analysis/term_evidence.ts";
 import { titlesFromRecords } from "../lib/data/title_records.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
+import { smallGenreModel } from "./support/small_genre_model.ts";
 
 /** n rows: column 0 decides label 0, column 1 is noise; label 1 follows column 2. */
 function planted(n: number): { X: Matrix; Y: LabelMatrix } {
@@ -186,15 +184,7 @@ Deno.test("TermModel: a planted word and a planted name top their genre; save/lo
 });
 
 Deno.test("explainTitles: the horror words raise Horror through the text block and are named", async () => {
-  const { titles } = parseTitles(syntheticCsv(80));
-  const model = await GenreModel.fit(titles, {
-    pipeline: FeaturePipeline.create({
-      embedder: new LsaEmbedder({ dimensions: 4, minDf: 1 }),
-      blocks: ["text", "categorical"],
-    }),
-    make: () => new LogisticRegression({ C: 4 }),
-    folds: 3,
-  });
+  const { titles, model } = await smallGenreModel();
   const X = await model.features(titles);
   const means = blockMeans(model, X);
   assert.deepEqual(means.map((b) => [b.kind, b.start]), [["text", 0], ["categorical", 4]]);

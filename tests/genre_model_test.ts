@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { GenreModel } from "../lib/pipeline/genre_model.ts";
-import { FeaturePipeline } from "../lib/features/feature_pipeline.ts";
 import { LogisticRegression } from "../lib/models/logistic_regression.ts";
-import { LsaEmbedder } from "../lib/embedders/lsa_embedder.ts";
 import { readMetricsFile } from "../lib/pipeline/metrics_file.ts";
-import { parseTitles } from "../lib/data/netflix_csv.ts";
 import { predictFile, predictTitles } from "../lib/pipeline/predict_titles.ts";
 import { runPreprocess } from "../lib/pipeline/preprocess.ts";
 import { featuresDir, readConfig } from "../lib/features/processed_data.ts";
 import { type ModelSpec, runTraining } from "../lib/pipeline/train_stage.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
+import { smallGenreModel } from "./support/small_genre_model.ts";
 
 const lrSpec = (name: string): ModelSpec => ({
   name,
@@ -44,15 +42,7 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 Deno.test("GenreModel: fit on title records, save, load, predict typed-in records", async () => {
-  const { titles } = parseTitles(syntheticCsv(80));
-  const model = await GenreModel.fit(titles, {
-    pipeline: FeaturePipeline.create({
-      embedder: new LsaEmbedder({ dimensions: 4, minDf: 1 }),
-      blocks: ["text", "categorical"],
-    }),
-    make: () => new LogisticRegression({ C: 4 }),
-    folds: 3,
-  });
+  const { model } = await smallGenreModel();
   const dir = await Deno.makeTempDir();
   try {
     await model.save(join(dir, "m"), {

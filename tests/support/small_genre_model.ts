@@ -1,0 +1,27 @@
+/**
+ * A small genre model for the tests: 80 synthetic titles, 4-dimensional LSA text and the
+ * one-hot categories, a logistic regression with 3-fold CV thresholds.
+ *
+ * @module
+ */
+
+import { FeaturePipeline } from "../../lib/features/feature_pipeline.ts";
+import { GenreModel } from "../../lib/pipeline/genre_model.ts";
+import { LogisticRegression } from "../../lib/models/logistic_regression.ts";
+import { LsaEmbedder } from "../../lib/embedders/lsa_embedder.ts";
+import { parseTitles, type Titles } from "../../lib/data/netflix_csv.ts";
+import { syntheticCsv } from "./synthetic_titles.ts";
+
+/** The synthetic titles and the model fitted on them. */
+export async function smallGenreModel(): Promise<{ titles: Titles; model: GenreModel }> {
+  const { titles } = parseTitles(syntheticCsv(80));
+  const model = await GenreModel.fit(titles, {
+    pipeline: FeaturePipeline.create({
+      embedder: new LsaEmbedder({ dimensions: 4, minDf: 1 }),
+      blocks: ["text", "categorical"],
+    }),
+    make: () => new LogisticRegression({ C: 4 }),
+    folds: 3,
+  });
+  return { titles, model };
+}
