@@ -134,6 +134,14 @@ export function parseMetricsFile(value: unknown, options: { source?: string } = 
   const fail = (msg: string): never => {
     throw new Error(`${where}: ${msg}; ${fix}`);
   };
+  const finiteNumbers = (o: Record<string, unknown>, keys: readonly string[], path: string) => {
+    for (const key of keys) {
+      const x = o[key];
+      if (typeof x !== "number" || !Number.isFinite(x)) {
+        fail(`${path}.${key} must be a finite number, got ${JSON.stringify(x)}`);
+      }
+    }
+  };
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     fail('expected an object with "best" and "models"');
   }
@@ -146,24 +154,12 @@ export function parseMetricsFile(value: unknown, options: { source?: string } = 
   for (const [name, m] of Object.entries(models)) {
     if (!m || typeof m !== "object") fail(`models["${name}"] is not an object`);
     const entry = m as Record<string, unknown>;
-    for (const key of REQUIRED_NUMBERS) {
-      const x = entry[key];
-      if (typeof x !== "number" || !Number.isFinite(x)) {
-        fail(`models["${name}"].${key} must be a finite number, got ${JSON.stringify(x)}`);
-      }
-    }
+    finiteNumbers(entry, REQUIRED_NUMBERS, `models["${name}"]`);
     if (!Array.isArray(entry.features)) fail(`models["${name}"].features must be a list`);
     if (entry.temporal !== undefined) {
       const t = entry.temporal as Record<string, unknown> | null;
       if (!t || typeof t !== "object") fail(`models["${name}"].temporal is not an object`);
-      for (const key of [...REQUIRED_NUMBERS, "n_train", "n_test"]) {
-        const x = t![key];
-        if (typeof x !== "number" || !Number.isFinite(x)) {
-          fail(
-            `models["${name}"].temporal.${key} must be a finite number, got ${JSON.stringify(x)}`,
-          );
-        }
-      }
+      finiteNumbers(t!, [...REQUIRED_NUMBERS, "n_train", "n_test"], `models["${name}"].temporal`);
       if (!t!.per_genre || typeof t!.per_genre !== "object") {
         fail(`models["${name}"].temporal.per_genre must be an object`);
       }
