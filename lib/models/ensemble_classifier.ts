@@ -16,7 +16,7 @@ import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { loadEstimator, saveEstimator } from "./model_store.ts";
 import { readJsonFile } from "../io/read_json.ts";
-import { FitPool } from "./fit_pool.ts";
+import { fitOnPoolOrHere, FitPool } from "./fit_pool.ts";
 import { StackedClassifier } from "./stacked_classifier.ts";
 
 const ENSEMBLE_FILE = "ensemble.json";
@@ -81,8 +81,7 @@ export class EnsembleClassifier implements MultiLabelEstimator {
       // Submitted in member order, so the first member's first task starts first.
       await Promise.all(this.members.map(async (m, k) => {
         if (m instanceof StackedClassifier) await m.fitOnPool(X, Y, pool);
-        else if (FitPool.canFit(m)) this.members[k] = (await pool.fit(m, X as Matrix, Y)).model;
-        else await m.fit(X, Y);
+        else this.members[k] = await fitOnPoolOrHere(m, [X as Matrix, Y], { pool });
       }));
     } finally {
       pool.close();

@@ -182,3 +182,26 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
     worker.postMessage(task);
   });
 }
+
+/**
+ * Fits `model` on `pool` when it can go there (see {@linkcode FitPool.canFit}), else on this
+ * thread; resolves to the fitted model (a new instance when fitted on the pool).
+ *
+ * @example
+ * ```ts
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { LogisticRegression } from "./logistic_regression.ts";
+ * declare const X: Matrix, Y: LabelMatrix;
+ * const fitted = await fitOnPoolOrHere(new LogisticRegression(), [X, Y], { pool: null });
+ * ```
+ */
+export async function fitOnPoolOrHere(
+  model: MultiLabelEstimator,
+  data: [Matrix, LabelMatrix],
+  options: { pool: FitPool | null },
+): Promise<MultiLabelEstimator> {
+  const [X, Y] = data;
+  if (options.pool && FitPool.canFit(model)) return (await options.pool.fit(model, X, Y)).model;
+  await model.fit(X, Y);
+  return model;
+}

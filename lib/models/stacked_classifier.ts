@@ -22,7 +22,7 @@
  */
 
 import { checkFeatures, checkLabels } from "../core/estimator.ts";
-import { crossValPredictProba } from "../model_selection/cross_val_predict.ts";
+import { crossValPredictProba, OutOfFoldRows } from "../model_selection/cross_val_predict.ts";
 import type { EstimatorFactory, MultiLabelEstimator } from "../core/estimator.ts";
 import { genreCountStrata, stratifiedKFold } from "../model_selection/k_fold.ts";
 import { join } from "node:path";
@@ -31,7 +31,7 @@ import { hstack, type LabelMatrix, type Matrix, type MatrixData } from "../core/
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { loadEstimator, saveEstimator } from "./model_store.ts";
 import { readJsonFile } from "../io/read_json.ts";
-import { FitPool } from "./fit_pool.ts";
+import { fitOnPoolOrHere, FitPool } from "./fit_pool.ts";
 import { LogisticRegression } from "./logistic_regression.ts";
 import type { Split } from "../model_selection/train_test_split.ts";
 import { takeRows } from "../core/matrix.ts";
@@ -171,7 +171,7 @@ export class StackedClassifier implements MultiLabelEstimator {
     });
     const Xf = X as Matrix;
     const makeBase = this.#makeBase;
-    const base = await fitSomewhere(makeBase(), Xf, Y, pool);
+    const base = await fitOnPoolOrHere(makeBase(), [Xf, Y], { pool });
     const makeFold = () => {
       const m = makeBase();
       return this.options.warmStart && m instanceof LogisticRegression &&
@@ -182,7 +182,9 @@ export class StackedClassifier implements MultiLabelEstimator {
     const oof = pool && FitPool.canFit(makeFold())
       ? await this.#poolOof(makeFold, [Xf, Y], folds, pool)
       : await crossValPredictProba(makeFold, [Xf, Y], { folds, onFold: this.#onFold });
-    const stacker = await fitSomewhere(this.#makeStacker(), this.#inputs(X, oof), Y, pool);
+    const stacker = await fitOnPoolOrHere(this.#makeStacker(), [this.#inputs(X, oof), Y], {
+      pool,
+    });
     this.#base = base;
     this.#stacker = stacker;
     this.#nFeatures = X.cols;
@@ -198,8 +200,7 @@ export class StackedClassifier implements MultiLabelEstimator {
     pool: FitPool,
   ): Promise<Matrix> {
     const [X, Y] = data;
-    const L = Y.cols;
-    const out = new Float32Array(X.rows * L);
+    const oof = new OutOfFoldRows(X.rows, Y.cols, "StackedClassifier");
     const seconds: (number | null)[] = folds.map(() => null);
     let reported = 0;
     const t0 = performance.now();
@@ -208,16 +209,14 @@ export class StackedClassifier implements MultiLabelEstimator {
       const { proba } = await pool.fit(model, takeRows(X, fold.train), takeRows(Y, fold.train), {
         predict: takeRows(X, fold.test),
       });
-      for (let i = 0; i < fold.test.length; i++) {
-        out.set(proba!.data.subarray(i * L, (i + 1) * L), fold.test[i] * L);
-      }
+      oof.set(k, fold.test, proba!.data);
       seconds[k] = (performance.now() - t0) / 1000;
       while (reported < folds.length && seconds[reported] !== null) {
         this.#onFold?.(reported, seconds[reported]!);
         reported++;
       }
     }));
-    return { rows: X.rows, cols: L, data: out };
+    return oof.matrix();
   }
 
   /** The stacker's probabilities given the features and the base model's probabilities. */
@@ -279,16 +278,4 @@ export class StackedClassifier implements MultiLabelEstimator {
     model.#nLabels = state.nLabels;
     return model;
   }
-}
-
-/** Fits `model` on the pool when it can go there, else on this thread; the fitted model. */
-async function fitSomewhere(
-  model: MultiLabelEstimator,
-  X: Matrix,
-  Y: LabelMatrix,
-  pool: FitPool | null,
-): Promise<MultiLabelEstimator> {
-  if (pool && FitPool.canFit(model)) return (await pool.fit(model, X, Y)).model;
-  await model.fit(X, Y);
-  return model;
 }
