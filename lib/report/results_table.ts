@@ -224,12 +224,7 @@ export function resultsTables(
   const temporal = withTemporal.length === 0 ? undefined : markdownTable(
     [
       "Model",
-      "F1 macro random",
-      "F1 macro temporal",
-      "Δ F1 macro",
-      "F1 micro random",
-      "F1 micro temporal",
-      "Δ F1 micro",
+      ...SPLIT_F1_HEADERS,
       "Exact match random",
       "Exact match temporal",
     ],
@@ -238,12 +233,7 @@ export function resultsTables(
       const t = m.temporal!;
       return [
         label(name),
-        num(m.f1_macro),
-        num(t.f1_macro),
-        signed(t.f1_macro - m.f1_macro),
-        num(m.f1_micro),
-        num(t.f1_micro),
-        signed(t.f1_micro - m.f1_micro),
+        ...splitF1Cells(m, t),
         pct(m.exact_match),
         pct(t.exact_match),
       ];
@@ -327,6 +317,31 @@ export interface AblationRow {
   temporal?: Pick<AblationRow, "f1_macro" | "f1_micro" | "exact_match" | "cv_f1_macro">;
 }
 
+/** Columns comparing F1 macro and micro on the two splits (Δ = temporal − random). */
+const SPLIT_F1_HEADERS = [
+  "F1 macro random",
+  "F1 macro temporal",
+  "Δ F1 macro",
+  "F1 micro random",
+  "F1 micro temporal",
+  "Δ F1 micro",
+];
+
+/** The cells under {@linkcode SPLIT_F1_HEADERS}. */
+function splitF1Cells(
+  random: { f1_macro: number; f1_micro: number },
+  temporal: { f1_macro: number; f1_micro: number },
+): string[] {
+  return [
+    num(random.f1_macro),
+    num(temporal.f1_macro),
+    signed(temporal.f1_macro - random.f1_macro),
+    num(random.f1_micro),
+    num(temporal.f1_micro),
+    signed(temporal.f1_micro - random.f1_micro),
+  ];
+}
+
 /**
  * Markdown table of the ablation (the best model retrained on subsets of the feature blocks),
  * with the full model as the last row.
@@ -365,23 +380,10 @@ function ablationSplitTable(
   const both = rows.filter((r) => r.temporal);
   if (both.length === 0) return undefined;
   return markdownTable(
-    [
-      "Feature blocks",
-      "F1 macro random",
-      "F1 macro temporal",
-      "Δ F1 macro",
-      "F1 micro random",
-      "F1 micro temporal",
-      "Δ F1 micro",
-    ],
+    ["Feature blocks", ...SPLIT_F1_HEADERS],
     both.map((r) => [
       cell(r.features.join(" + ")),
-      num(r.f1_macro),
-      num(r.temporal!.f1_macro),
-      signed(r.temporal!.f1_macro - r.f1_macro),
-      num(r.f1_micro),
-      num(r.temporal!.f1_micro),
-      signed(r.temporal!.f1_micro - r.f1_micro),
+      ...splitF1Cells(r, r.temporal!),
     ]),
     ["l", "r", "r", "r", "r", "r", "r"],
   );
