@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { fromRows, labelsFromRows } from "../lib/core/matrix.ts";
 import { f1Score, perLabelScores } from "../lib/metrics/multi_label_metrics.ts";
 import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
+import { base64ToFloat32, float32ToBase64 } from "../lib/core/float32_base64.ts";
 import { split, synthetic } from "./support/synthetic_multilabel.ts";
 
 const small = { hiddenSizes: [32], epochs: 80, batchSize: 64, learningRate: 5e-3, patience: 8 };
@@ -106,4 +107,56 @@ Deno.test("MlpClassifier trains with input dropout", async () => {
   let correct = 0;
   for (let i = 0; i < n; i++) correct += pred.data[i] === Y.data[i] ? 1 : 0;
   if (correct / n < 0.8) throw new Error(`accuracy ${correct / n} with input dropout`);
+});
+
+Deno.test("MlpClassifier's first Adam step moves every weight against its loss gradient", async () => {
+  // One full-batch step without dropout, decay or validation: Adam's first step is
+  // −lr·g/(|g| + ε), so each weight moves by ≈ lr against the sign of ∂loss/∂w. The gradient is
+  // measured here by central differences of the loss the model's own probabilities give.
+  const { X, Y } = synthetic(40, 3, 2, 7, { noise: 0.5 });
+  const opts = {
+    hiddenSizes: [4],
+    dropout: 0,
+    weightDecay: 0,
+    validationFraction: 0,
+    batchSize: 64,
+    learningRate: 1e-3,
+    seed: 2,
+  };
+  const start = (await new MlpClassifier({ ...opts, epochs: 0 }).fit(X, Y)).toJSON();
+  const stepped = (await new MlpClassifier({ ...opts, epochs: 1 }).fit(X, Y)).toJSON();
+  const loss = async (json: typeof start): Promise<number> => {
+    const P = await MlpClassifier.fromJSON(json).predictProba(X);
+    let s = 0;
+    for (let i = 0; i < P.data.length; i++) {
+      const p = Math.min(Math.max(P.data[i], 1e-7), 1 - 1e-7);
+      s -= Y.data[i] ? Math.log(p) : Math.log(1 - p);
+    }
+    return s / P.data.length;
+  };
+  let checked = 0;
+  for (const [l, layer] of start.layers.entries()) {
+    for (const part of ["kernel", "bias"] as const) {
+      const w0 = base64ToFloat32(layer[part]);
+      const w1 = base64ToFloat32(stepped.layers[l][part]);
+      for (let i = 0; i < w0.length; i++) {
+        const at = (delta: number) => {
+          const json = structuredClone(start);
+          const w = w0.slice();
+          w[i] += delta;
+          json.layers[l][part] = float32ToBase64(w);
+          return loss(json);
+        };
+        const g = ((await at(1e-2)) - (await at(-1e-2))) / 2e-2;
+        if (Math.abs(g) < 1e-3) continue; // too flat to tell the sign in float32
+        const moved = w1[i] - w0[i];
+        assert.ok(
+          Math.sign(moved) === -Math.sign(g) && Math.abs(Math.abs(moved) - 1e-3) < 2e-4,
+          `layer ${l} ${part}[${i}]: moved ${moved} with gradient ${g}`,
+        );
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked >= 15, `only ${checked} weights had a measurable gradient`);
 });

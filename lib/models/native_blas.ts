@@ -1,9 +1,9 @@
 /**
- * Optional native matrix products for the logistic regression: OpenBLAS's `cblas_sgemm` through
- * Deno's FFI, when the library is installed (Debian/Ubuntu: `libopenblas0`, which
- * `python3-numpy` pulls in). On this project's 2-core machine it multiplies the solver's
- * float32 matrices ~3.5× faster than tfjs' wasm back end (AVX-512 instead of 128-bit wasm SIMD),
- * and L-BFGS spends nearly all its time in two such products per iteration.
+ * Float32 matrix products for the logistic regression and the MLP: OpenBLAS's `cblas_sgemm`
+ * through Deno's FFI when the library is installed (Debian/Ubuntu: `libopenblas0`, which
+ * `python3-numpy` pulls in), else tfjs' wasm back end ({@linkcode matMul}). On this project's
+ * 2-core machine OpenBLAS multiplies ~3.5× faster than wasm (AVX-512 instead of 128-bit wasm
+ * SIMD); L-BFGS and the MLP's training spend nearly all their time in such products.
  *
  * OpenBLAS is limited to one thread (parallel work is split over Web Workers instead), so a
  * product is the same single-threaded computation on the main thread and in a worker. Results
@@ -15,12 +15,28 @@
  * @module
  */
 
-/** `C = A · B` (or `A · Bᵀ`) on row-major float32 matrices: A is m × k, B k × n (n × k). */
-export type Sgemm = (
-  A: Float32Array,
-  B: Float32Array,
-  shape: { m: number; n: number; k: number; transposeB: boolean },
-) => Float32Array;
+import * as tf from "@tensorflow/tfjs";
+import { useFastBackend } from "../core/tf_backend.ts";
+
+/**
+ * The shape of `C = op(A) · op(B)` on row-major float32 matrices: C is m × n, op(A) m × k and
+ * op(B) k × n. With `transposeA`, A is stored k × m; with `transposeB`, B is stored n × k.
+ */
+export interface SgemmShape {
+  /** Rows of C and of op(A). */
+  m: number;
+  /** Columns of C and of op(B). */
+  n: number;
+  /** The summed dimension. */
+  k: number;
+  /** Use Aᵀ (A stored k × m); default false. */
+  transposeA?: boolean;
+  /** Use Bᵀ (B stored n × k); default false. */
+  transposeB?: boolean;
+}
+
+/** `C = op(A) · op(B)`, a new m × n row-major array (see {@linkcode SgemmShape}). */
+export type Sgemm = (A: Float32Array, B: Float32Array, shape: SgemmShape) => Float32Array;
 
 const CANDIDATES = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"];
 let cached: Sgemm | null | undefined;
@@ -74,21 +90,20 @@ export function nativeSgemm(): Sgemm | null {
       });
       lib.symbols.openblas_set_num_threads(1);
       const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-      cached = (A, B, { m, n, k, transposeB }) => {
-        if (A.length < m * k || B.length < k * n) {
-          throw new RangeError(`nativeSgemm: operands too short for ${m}×${k} · ${k}×${n}`);
-        }
+      cached = (A, B, { m, n, k, transposeA = false, transposeB = false }) => {
+        checkOperands(A, B, m, n, k, "nativeSgemm");
         const C = new Float32Array(m * n);
+        if (m === 0 || n === 0) return C;
         lib.symbols.cblas_sgemm(
           ROW_MAJOR,
-          NO_TRANS,
+          transposeA ? TRANS : NO_TRANS,
           transposeB ? TRANS : NO_TRANS,
           m,
           n,
           k,
           1,
           A,
-          k,
+          transposeA ? m : k,
           B,
           transposeB ? k : n,
           0,
@@ -103,4 +118,68 @@ export function nativeSgemm(): Sgemm | null {
     }
   }
   return cached;
+}
+
+function checkOperands(
+  A: Float32Array,
+  B: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  where: string,
+): void {
+  if (A.length < m * k || B.length < k * n) {
+    throw new RangeError(`${where}: operands too short for ${m}×${k} · ${k}×${n}`);
+  }
+}
+
+/** Row-major transpose of a rows × cols matrix (cols × rows). */
+function transpose(A: Float32Array, rows: number, cols: number): Float32Array {
+  const T = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    for (let j = 0; j < cols; j++) T[j * rows + i] = A[off + j];
+  }
+  return T;
+}
+
+/**
+ * The same product on tfjs' wasm back end (the caller has awaited `useFastBackend()`). Operands
+ * are transposed in JavaScript first: wasm's transposed-operand product is ~10× slower.
+ */
+function wasmSgemm(A: Float32Array, B: Float32Array, shape: SgemmShape): Float32Array {
+  const { m, n, k, transposeA = false, transposeB = false } = shape;
+  checkOperands(A, B, m, n, k, "matMul");
+  if (m === 0 || n === 0) return new Float32Array(m * n);
+  const a = transposeA ? transpose(A, k, m) : A.subarray(0, m * k);
+  const b = transposeB ? transpose(B, n, k) : B.subarray(0, k * n);
+  const out = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])));
+  const C = Float32Array.from(out.dataSync() as Float32Array);
+  out.dispose();
+  return C;
+}
+
+/** Options for {@linkcode matMul}. */
+export interface MatMulOptions {
+  /** `"auto"` (default): OpenBLAS when available, else wasm; `"wasm"`: always tfjs wasm. */
+  backend?: "auto" | "wasm";
+}
+
+/**
+ * A product that always works: {@linkcode nativeSgemm} when OpenBLAS is available, else tfjs'
+ * wasm back end (started here). Either way a single-threaded, deterministic computation, so a
+ * fit gives the same model on the main thread and in a worker.
+ *
+ * @example
+ * ```ts
+ * const sgemm = await matMul();
+ * const C = sgemm(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 1), { m: 2, n: 1, k: 2 });
+ * // C = [3, 7]
+ * ```
+ */
+export async function matMul(options: MatMulOptions = {}): Promise<Sgemm> {
+  const native = options.backend === "wasm" ? null : nativeSgemm();
+  if (native) return native;
+  await useFastBackend();
+  return wasmSgemm;
 }
