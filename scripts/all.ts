@@ -19,7 +19,9 @@ const STAGES: { name: string; args: string[]; force?: string }[] = [
   { name: "preprocess", args: ["scripts/preprocess.ts"], force: "--force" },
   { name: "train", args: ["scripts/train.ts"], force: "--force" },
   { name: "explain", args: ["scripts/explain.ts"], force: "--force" },
-  { name: "report", args: ["scripts/report.ts", "--if-available"] },
+  // The stages above leave every notebook's inputs up to date, so notebooks can run side by
+  // side; they mostly wait on their kernels (3 at once: 25.5 → 11.3 s on 2 cores).
+  { name: "report", args: ["scripts/report.ts", "--if-available", "--jobs", "3"] },
 ];
 
 if (import.meta.main) {

@@ -2,7 +2,7 @@
  * Runs the project notebooks headless on the Deno Jupyter kernel and writes one HTML report.
  *
  * Usage: `deno task report [--notebooks 01_eda,02_preprocessing] [--sample N] [--inplace]
- *         [--timeout SECONDS] [--out reports/report.html]`
+ *         [--jobs N] [--timeout SECONDS] [--out reports/report.html]`
  *
  * - Checks that `jupyter nbconvert` is installed (prints how to install it and exits with code 2
  *   if not; with `--if-available`, exits 0 after saying so). Registers the `deno` kernel for this
@@ -19,6 +19,9 @@
  * - Finally writes `reports/report.html`: all executed notebooks, with a table of contents,
  *   figures inlined; self-contained.
  * - Cells have no time limit by default (`--timeout -1`); pass `--timeout 3600` to cap each cell.
+ * - `--jobs N` runs up to N notebooks at once, each on its own kernel (default 1). Only for
+ *   outputs that are already up to date (`deno task all` passes `--jobs 2` after its stages): a
+ *   notebook that has to run a stage itself would race the others for the same files.
  *
  * @module
  */
@@ -43,6 +46,8 @@ const USAGE = `Usage: deno task report [options]
   --inplace          also write executed notebooks back to notebooks/ (only those that pass)
   --force            allow --inplace together with --sample
   --if-available     when Jupyter is missing, explain and exit 0 (deno task all)
+  --jobs N           run up to N notebooks at once (default 1; only when the stages' outputs
+                     are up to date, as in deno task all)
   --timeout S        per-cell timeout in seconds (default -1: none)
   --out PATH         report path (default reports/report.html)
   --help             show this help`;
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
     force: { type: "boolean", default: false },
     "if-available": { type: "boolean", default: false },
     timeout: { type: "string", default: "-1" },
+    jobs: { type: "string", default: "1" },
     out: { type: "string", default: "reports/report.html" },
   });
   const env: Record<string, string> = {};
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
     }
   }
   const timeout = args.timeout === "-1" ? -1 : intFlag("timeout", args.timeout, { min: 1 });
+  const jobs = intFlag("jobs", args.jobs, { min: 1 });
 
   let status = await jupyterStatus();
   if (!status.nbconvert) {
@@ -109,26 +116,30 @@ async function main(): Promise<void> {
     `Running ${paths.length} notebook(s) with nbconvert ${status.nbconvertVersion ?? ""} on the ` +
       `deno kernel${env.NETFLIX_SAMPLE ? ` (NETFLIX_SAMPLE=${env.NETFLIX_SAMPLE})` : ""}…`,
   );
-  const executed: ReportNotebook[] = [];
   const t0 = performance.now();
-  for (const path of paths) {
-    console.log(`▶ ${path}`);
-    const start = performance.now();
+  // Up to `jobs` notebooks at once; results are reported and kept in name order.
+  type Result = Awaited<ReturnType<typeof executeNotebook>>;
+  const running = new Map<string, Promise<Result>>();
+  const start = (path: string): void => {
+    if (running.has(path)) return;
+    const begun = performance.now();
     const heartbeat = setInterval(() => {
-      const min = ((performance.now() - start) / 60000).toFixed(0);
+      const min = ((performance.now() - begun) / 60000).toFixed(0);
       console.log(`  … ${path} still running (${min} min)`);
     }, 5 * 60 * 1000);
-    let result;
-    try {
-      result = await executeNotebook(path, {
-        outputDir: "reports/executed",
-        env,
-        timeoutSeconds: timeout,
-      });
-    } finally {
-      clearInterval(heartbeat);
-    }
+    running.set(
+      path,
+      executeNotebook(path, { outputDir: "reports/executed", env, timeoutSeconds: timeout })
+        .finally(() => clearInterval(heartbeat)),
+    );
+  };
+  const executed: ReportNotebook[] = [];
+  for (const [k, path] of paths.entries()) {
+    for (const next of paths.slice(k, k + jobs)) start(next);
+    console.log(`▶ ${path}`);
+    const result = await running.get(path)!;
     if (!result.ok) {
+      await Promise.allSettled(running.values()); // let the ones already started finish
       const log = join("reports/executed", `${basename(path, ".ipynb")}.stderr.txt`);
       await atomicWrite(log, result.stderr);
       console.error(describeError(path, result.error!));
