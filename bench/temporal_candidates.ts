@@ -44,10 +44,37 @@ const stack = () => new StackedClassifier(lr(4), lr(1), { nFolds: 5, seed: 42, p
 const mlp = () => new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: 0 });
 const vote = () => new EnsembleClassifier([stack(), mlp()], { weights: [0.5, 0.5] });
 
+/**
+ * Today's default (lib/pipeline/best_model.ts: stack with L-BFGS memory 20 and ftol 1e-7, MLP
+ * patience 5) with its MLP replaced by the mean of one MLP per seed (seed-bagging).
+ */
+const bestBagged = (seeds: number[]) => () => {
+  const lrOf = (C: number) => () =>
+    new LogisticRegression({ C, classWeight: "balanced", memory: 20, ftol: 1e-7 });
+  const stacked = new StackedClassifier(lrOf(4), lrOf(1), {
+    nFolds: 5,
+    seed: 42,
+    passthrough: true,
+  });
+  const mlps = seeds.map((seed) =>
+    new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, patience: 5, seed })
+  );
+  return new EnsembleClassifier([stacked, ...mlps], {
+    weights: [0.5, ...seeds.map(() => 0.5 / seeds.length)],
+  });
+};
+
 /** Every candidate, by name. */
 export const CANDIDATES: Record<string, Candidate> = {
   // today's default, exactly
   best: { features: { blocks: ALL() }, make: () => makeBestModel() },
+  // seed-bagged MLPs beside the stack (cheap since the MLP runs on native products)
+  best_mlp3: { features: { blocks: ALL() }, make: bestBagged([0, 1, 2]) },
+  best_mlp5: { features: { blocks: ALL() }, make: bestBagged([0, 1, 2, 3, 4]) },
+  best_mlp3_nodate_credits05: {
+    features: { blocks: ALL(0.5), dropMetadata: NODATE },
+    make: bestBagged([0, 1, 2]),
+  },
   // cheap proxies: the stack's base LR alone
   lr4b_all: { features: { blocks: ALL() }, make: lr(4) },
   lr4b_nocredits: { features: { blocks: NO_CREDITS }, make: lr(4) },
