@@ -12,7 +12,7 @@
 import { BEST_MODEL } from "../lib/pipeline/best_model.ts";
 import { loadProcessed } from "../lib/features/processed_data.ts";
 import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
-import { nativeSgemm } from "../lib/models/native_blas.ts";
+import { nativeSgemm } from "../lib/core/native_blas.ts";
 import { f1Score } from "../lib/metrics/multi_label_metrics.ts";
 
 function arg(name: string, fallback: string): string {

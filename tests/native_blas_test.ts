@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { matMul, nativeSgemm } from "../lib/models/native_blas.ts";
+import { matMul, nativeSgemm } from "../lib/core/native_blas.ts";
 import { RandomState } from "../lib/core/mt19937.ts";
 
 /** The m × n product op(A)·op(B) in float64, by the definition. */

@@ -7,7 +7,7 @@
  * (equivalently C·Σ w_i·logloss_i + ½‖β‖²), with `w_i = 1`, or with `classWeight: "balanced"`
  * `w_i = n / (2·count(y_i))` per label. All labels are solved in lockstep, each with its own
  * L-BFGS state ({@linkcode LbfgsState}) and line search; one iteration of every still-running
- * label costs two matrix products (OpenBLAS through FFI when installed, see `native_blas.ts`,
+ * label costs two matrix products (OpenBLAS through FFI when installed, see `core/native_blas.ts`,
  * else tfjs wasm): `U = D·Xᵀ` for the search directions and
  * `G = R·X` for the gradients. Line searches are free because `X·(β + αd) = X·β + α·X·d`.
  * A label stops on its own (SciPy's rules: max |∂f/∂β| ≤ `tol`, relative decrease ≤ 2.2e-9,
@@ -35,7 +35,7 @@ import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { useFastBackend } from "../core/tf_backend.ts";
-import { nativeSgemm } from "./native_blas.ts";
+import { nativeSgemm } from "../core/native_blas.ts";
 
 const LR_FILE = "logistic_regression.json";
 
@@ -302,7 +302,7 @@ export class LogisticRegression implements MultiLabelEstimator {
       return dl;
     };
 
-    // The two products per iteration: OpenBLAS when installed (native_blas.ts), else tfjs.
+    // The two products per iteration: OpenBLAS when installed (core/native_blas.ts), else tfjs.
     const sgemm = nativeSgemm();
     const Xt = sgemm ? null : tf.tensor2d(xf, [n, d]);
     const XtT = Xt ? tf.transpose(Xt) : null;

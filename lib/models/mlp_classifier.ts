@@ -4,7 +4,7 @@
  * positives), with early stopping on a validation split carved from the training rows.
  *
  * The forward and backward passes are written out on typed arrays; their matrix products run
- * on OpenBLAS when it is installed, else on tfjs' wasm back end (`native_blas.ts`). Per epoch
+ * on OpenBLAS when it is installed, else on tfjs' wasm back end (`core/native_blas.ts`). Per epoch
  * that is ~5× faster than tfjs' automatic differentiation on wasm (bench/speed_results.md).
  *
  * Determinism: weights are initialised, rows shuffled and the validation split drawn from `seed`
@@ -26,7 +26,7 @@ import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { RandomState } from "../core/mt19937.ts";
-import { matMul, type Sgemm } from "./native_blas.ts";
+import { matMul, type Sgemm } from "../core/native_blas.ts";
 
 const MLP_FILE = "mlp.json";
 

@@ -6,12 +6,12 @@
  * How the work is split, for speed in a single-threaded runtime (k = 768 components of the
  * 6,229 × ~13k Netflix TF-IDF matrix take ~5 s, scikit-learn's TruncatedSVD ~6.5 s here):
  * - sparse products `A·X`, `Aᵀ·X` run in plain JavaScript (float64 accumulation per row);
- * - dense products (Gram matrices, basis changes) run on @tensorflow/tfjs with its wasm back end
- *   (float32), set up through {@linkcode useFastBackend};
+ * - dense products (Gram matrices, basis changes) run in float32 through `core/native_blas.ts`:
+ *   OpenBLAS when installed, else tfjs' wasm back end;
  * - between power iterations the basis is re-conditioned by Cholesky-QR whose R comes from the
  *   Gram matrix of a sparse random sketch of the basis (2·l rows): the basis stays well
  *   conditioned (not exactly orthonormal) for a quarter of the Gram work; the blocked Cholesky
- *   and triangular inverse run in float64 with their big updates on tfjs;
+ *   and triangular inverse run in float64 with their big updates as float32 products;
  * - the final Rayleigh–Ritz step uses the exact Gram matrix of the basis, so the small `l×l`
  *   problem (solved with ml-matrix's symmetric eigensolver in float64) is the exact projection.
  *
@@ -21,17 +21,16 @@
  *
  * Determinism: the Gaussian test matrix comes from an own seeded generator and every reduction
  * runs in a fixed order, so the same input and options give the same bytes on one machine
- * (tfjs's wasm float32 matmul is deterministic there). Other CPUs may pick other SIMD kernels and
- * differ in the last bits.
+ * (both product back ends are single-threaded and deterministic there). Other CPUs, or the other
+ * back end, may differ in the last bits.
  *
  * @module
  */
 
-import * as tf from "@tensorflow/tfjs";
 import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import type { Matrix } from "../core/matrix.ts";
 import { csrMatMul, type CsrMatrix, transposeCsr } from "./sparse_matrix.ts";
-import { useFastBackend } from "../core/tf_backend.ts";
+import { matMul } from "../core/native_blas.ts";
 
 /** Options for {@linkcode randomizedSvd}. */
 export interface RandomizedSvdOptions {
@@ -127,7 +126,6 @@ export async function randomizedSvd(
   if (!Number.isInteger(nIter) || nIter < 0) {
     throw new RangeError(`randomizedSvd: nIter must be a whole number >= 0, got ${nIter}`);
   }
-  await useFastBackend();
   const l = Math.min(k + oversamples, limit);
   const at = transposeCsr(a);
 
@@ -211,19 +209,15 @@ function rankError(a: CsrMatrix, k: number, possible: number): SvdRankError {
   );
 }
 
-/** Dense float32 product `a·b` (or `aᵀ·b`) on tfjs. */
+/** Dense float32 product `a·b` (or `aᵀ·b`): OpenBLAS when installed, else tfjs wasm. */
 async function denseMatMul(a: Matrix, b: Matrix, transposeA: boolean): Promise<Matrix> {
-  const ta = tf.tensor2d(a.data, [a.rows, a.cols]);
-  const tb = tf.tensor2d(b.data, [b.rows, b.cols]);
-  // An explicit transpose is ~10× faster than matMul's transposeA flag on the wasm back end.
-  const lhs = transposeA ? tf.transpose(ta) : ta;
-  const out = tf.matMul(lhs, tb);
-  const data = (await out.data()) as Float32Array;
-  tf.dispose([ta, tb, lhs, out]);
-  return { rows: transposeA ? a.cols : a.rows, cols: b.cols, data };
+  const m = transposeA ? a.cols : a.rows;
+  const k = transposeA ? a.rows : a.cols;
+  const data = (await matMul())(a.data, b.data, { m, n: b.cols, k, transposeA });
+  return { rows: m, cols: b.cols, data };
 }
 
-/** Block size of the blocked Cholesky and triangular inverse (big updates run on tfjs). */
+/** Block size of the blocked Cholesky and triangular inverse (big updates as products). */
 const BLOCK = 64;
 
 /**
@@ -260,29 +254,28 @@ async function matMulStaircase(y: Matrix, t: Matrix, kept: number[]): Promise<Ma
   const k = t.cols;
   const parts = 4;
   if (k < 4 * BLOCK) return await denseMatMul(y, t, false);
-  const out = tf.tidy(() => {
-    const blocks: tf.Tensor2D[] = [];
-    for (let p = 0; p < parts; p++) {
-      const c0 = Math.floor((p * k) / parts);
-      const c1 = Math.floor(((p + 1) * k) / parts);
-      const depth = kept[c1 - 1] + 1;
-      const width = c1 - c0;
-      // Leading `depth` columns of y, copied here (tfjs-wasm's slice round-trips through JS).
-      let lhs = y.data;
-      if (depth < y.cols) {
-        lhs = new Float32Array(y.rows * depth);
-        for (let i = 0; i < y.rows; i++) {
-          lhs.set(y.data.subarray(i * y.cols, i * y.cols + depth), i * depth);
-        }
+  const sgemm = await matMul();
+  const data = new Float32Array(y.rows * k);
+  for (let p = 0; p < parts; p++) {
+    const c0 = Math.floor((p * k) / parts);
+    const c1 = Math.floor(((p + 1) * k) / parts);
+    const depth = kept[c1 - 1] + 1;
+    const width = c1 - c0;
+    // Leading `depth` columns of y and rows of this column block of t.
+    let lhs = y.data;
+    if (depth < y.cols) {
+      lhs = new Float32Array(y.rows * depth);
+      for (let i = 0; i < y.rows; i++) {
+        lhs.set(y.data.subarray(i * y.cols, i * y.cols + depth), i * depth);
       }
-      const rhs = new Float32Array(depth * width);
-      for (let i = 0; i < depth; i++) rhs.set(t.data.subarray(i * k + c0, i * k + c1), i * width);
-      blocks.push(tf.matMul(tf.tensor2d(lhs, [y.rows, depth]), tf.tensor2d(rhs, [depth, width])));
     }
-    return tf.concat(blocks, 1);
-  });
-  const data = (await out.data()) as Float32Array;
-  out.dispose();
+    const rhs = new Float32Array(depth * width);
+    for (let i = 0; i < depth; i++) rhs.set(t.data.subarray(i * k + c0, i * k + c1), i * width);
+    const block = sgemm(lhs, rhs, { m: y.rows, n: width, k: depth });
+    for (let i = 0; i < y.rows; i++) {
+      data.set(block.subarray(i * width, (i + 1) * width), i * k + c0);
+    }
+  }
   return { rows: y.rows, cols: k, data };
 }
 
@@ -308,7 +301,7 @@ function sketchRows(y: Matrix, rows: number, seed: number): Matrix {
 
 /**
  * Upper-triangular Cholesky factor of the Gram matrix `g` (`l × l`, overwritten), blocked
- * right-looking: rows of a block are factored in float64, the trailing update runs on tfjs.
+ * right-looking: rows of a block are factored in float64, the trailing update is a product.
  * A column whose pivot falls below {@linkcode DEPENDENT_COLUMN} × its squared norm depends on
  * earlier ones and is dropped. Returns R restricted to the kept columns (`k × k`).
  */
@@ -364,7 +357,7 @@ async function blockedCholesky(
 
 /**
  * Inverse of the upper-triangular `k × k` matrix `r`, by block back substitution from the last
- * block row: X_II = R_II⁻¹ (float64), X_I,rest = −X_II · (R_I,rest · X_rest,rest) on tfjs.
+ * block row: X_II = R_II⁻¹ (float64), X_I,rest = −X_II · (R_I,rest · X_rest,rest) as products.
  */
 async function invertUpper(r: Float64Array, k: number): Promise<Float64Array> {
   const x = new Float64Array(k * k);

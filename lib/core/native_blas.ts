@@ -1,5 +1,6 @@
 /**
- * Float32 matrix products for the logistic regression and the MLP: OpenBLAS's `cblas_sgemm`
+ * Float32 matrix products for the randomized SVD, the logistic regression and the MLP: OpenBLAS's
+ * `cblas_sgemm`
  * through Deno's FFI when the library is installed (Debian/Ubuntu: `libopenblas0`, which
  * `python3-numpy` pulls in), else tfjs' wasm back end ({@linkcode matMul}). On this project's
  * 2-core machine OpenBLAS multiplies ~3.5× faster than wasm (AVX-512 instead of 128-bit wasm
@@ -16,7 +17,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { useFastBackend } from "../core/tf_backend.ts";
+import { useFastBackend } from "./tf_backend.ts";
 
 /**
  * The shape of `C = op(A) · op(B)` on row-major float32 matrices: C is m × n, op(A) m × k and
