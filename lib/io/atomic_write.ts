@@ -184,14 +184,39 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Whether the process whose pid is in a `.NAME.partial-PID-…` folder name still runs. */
+/**
+ * Whether the process whose pid is in a `.NAME.partial-PID-…` folder name still runs: `/proc` on
+ * Linux, `ps -p` on macOS and other Unix systems, `tasklist` on Windows. When none of them can
+ * answer, the process counts as running, so a folder another run may still be filling is never
+ * removed (a later run that can check removes it).
+ */
 function processAlive(path: string): boolean {
   const pid = Number(/partial-(\d+)-/.exec(path)?.[1]);
   if (!pid || pid === Deno.pid) return false;
+  if (Deno.build.os === "linux") {
+    try {
+      Deno.statSync(`/proc/${pid}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
+    if (Deno.build.os === "windows") {
+      const out = new Deno.Command("tasklist", {
+        args: ["/FI", `PID eq ${pid}`, "/FO", "CSV", "/NH"],
+        stdout: "piped",
+        stderr: "null",
+      }).outputSync();
+      return !out.success || new TextDecoder().decode(out.stdout).includes(`"${pid}"`);
+    }
+    const out = new Deno.Command("ps", {
+      args: ["-p", String(pid)],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return out.success;
   } catch {
-    return false;
+    return true; // no way to tell here (no ps / tasklist, or no permission to run it)
   }
 }
