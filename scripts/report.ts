@@ -20,7 +20,7 @@
  *   figures inlined; self-contained.
  * - Cells have no time limit by default (`--timeout -1`); pass `--timeout 3600` to cap each cell.
  * - `--jobs N` runs up to N notebooks at once, each on its own kernel (default 1). Only for
- *   outputs that are already up to date (`deno task all` passes `--jobs 2` after its stages): a
+ *   outputs that are already up to date (`deno task all` passes `--jobs 3` after its stages): a
  *   notebook that has to run a stage itself would race the others for the same files.
  *
  * @module

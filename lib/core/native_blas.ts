@@ -1,8 +1,7 @@
 /**
  * Float32 matrix products for the randomized SVD, the logistic regression and the MLP: OpenBLAS's
- * `cblas_sgemm`
- * through Deno's FFI when the library is installed (Debian/Ubuntu: `libopenblas0`, which
- * `python3-numpy` pulls in), else tfjs' wasm back end ({@linkcode matMul}). On this project's
+ * `cblas_sgemm` through Deno's FFI when the library is installed (Debian/Ubuntu: `libopenblas0`,
+ * which `python3-numpy` pulls in), else tfjs' wasm back end ({@linkcode matMul}). On this project's
  * 2-core machine OpenBLAS multiplies ~3.5× faster than wasm (AVX-512 instead of 128-bit wasm
  * SIMD); L-BFGS and the MLP's training spend nearly all their time in such products.
  *

@@ -6,9 +6,9 @@
  * the same single-threaded computation wherever it runs.
  *
  * Worker protocol: in `{ id, factory, train: { X, Y }, test: X, saveTo? }`; out `{ id, proba }`
- * or `{ id, error }` (id −1 is the optional fit on all rows, with no test rows). With `saveTo` the worker also saves the fitted fold model there (a later
- * stage that needs the same fold models, such as permutation importance, then loads them instead
- * of fitting them again).
+ * or `{ id, error }` (id −1 is the optional fit on all rows, with no test rows). With `saveTo`
+ * the worker also saves the fitted fold model there (a later stage that needs the same fold
+ * models, such as permutation importance, then loads them instead of fitting them again).
  *
  * @module
  */

@@ -4,8 +4,8 @@
  * cores busy. A fit is sent as the model's options (plus a logistic regression's warm start) and
  * the rows; the worker fits and answers with the model's JSON snapshot, which is loaded back
  * here. Each fit is the same single-threaded computation wherever it runs (OpenBLAS or tfjs
- * wasm, `core/native_blas.ts`), so a model fitted on the pool equals the one fitted on the main thread
- * bit for bit, and the composite's result does not depend on which worker finished first.
+ * wasm, `core/native_blas.ts`), so a model fitted on the pool equals the one fitted on the main
+ * thread bit for bit, and the composite's result does not depend on which worker finished first.
  *
  * Tasks start in the order they are submitted, each on the first idle worker; workers are
  * started on first use and stopped by {@linkcode FitPool.close}. Inside a worker (e.g. an outer
