@@ -159,6 +159,14 @@ Deno.test("metrics.json without temporal scores stays readable; a broken one nam
       }),
     /ablation\["text"\]\.temporal\.f1_macro/,
   );
+  assert.throws(
+    () =>
+      parseMetricsFile({
+        ...old,
+        ablation: { text: { features: ["text"], f1_macro: Infinity } },
+      }),
+    /ablation\["text"\]\.f1_macro must be a finite number, got null.*re-run/,
+  );
 });
 
 Deno.test("genreSplitGap sorts genres by their loss and leaves out genres without test titles", () => {

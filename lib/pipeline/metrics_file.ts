@@ -183,12 +183,11 @@ export function parseMetricsFile(value: unknown, options: { source?: string } = 
       if (!row || typeof row !== "object" || !Array.isArray(row.features)) {
         fail(`ablation["${key}"] must be an object with a list of features`);
       }
-      for (const side of [row, row!.temporal]) {
-        if (side === undefined) continue;
-        const x = (side as Record<string, unknown> | null)?.f1_macro;
-        if (typeof x !== "number" || !Number.isFinite(x)) {
-          fail(`ablation["${key}"]${side === row ? "" : ".temporal"}.f1_macro must be a number`);
-        }
+      finiteNumbers(row!, ["f1_macro"], `ablation["${key}"]`);
+      if (row!.temporal !== undefined) {
+        const t = row!.temporal as Record<string, unknown> | null;
+        if (!t || typeof t !== "object") fail(`ablation["${key}"].temporal is not an object`);
+        finiteNumbers(t!, ["f1_macro"], `ablation["${key}"].temporal`);
       }
     }
   }
