@@ -1,22 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { GenreModel } from "../lib/pipeline/genre_model.ts";
-import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { readMetricsFile } from "../lib/pipeline/metrics_file.ts";
 import { predictFile, predictTitles } from "../lib/pipeline/predict_titles.ts";
 import { runPreprocess } from "../lib/pipeline/preprocess.ts";
 import { featuresDir, readConfig } from "../lib/features/processed_data.ts";
-import { type ModelSpec, runTraining } from "../lib/pipeline/train_stage.ts";
+import { runTraining } from "../lib/pipeline/train_stage.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
-import { smallGenreModel } from "./support/small_genre_model.ts";
+import { lrSpec, smallGenreModel } from "./support/small_genre_model.ts";
 
-const lrSpec = (name: string): ModelSpec => ({
-  name,
-  description: `test ${name}`,
-  features: ["text", "categorical", "credits"],
-  make: () => new LogisticRegression({ C: 4 }),
-  thresholds: "per_genre",
-});
+const spec = (name: string) => lrSpec(name, ["text", "categorical", "credits"]);
 
 async function project(n = 80): Promise<{ dir: string; input: string; out: string }> {
   const dir = await Deno.makeTempDir({ prefix: "genre-model-test-" });
@@ -70,7 +63,7 @@ Deno.test("GenreModel: fit on title records, save, load, predict typed-in record
 Deno.test("a model whose pieces do not belong together is refused with the fix", async () => {
   const { dir, out } = await project();
   try {
-    await runTraining([lrSpec("lr")], { dir: out, best: "lr", verbose: false });
+    await runTraining([spec("lr")], { dir: out, best: "lr", verbose: false });
     const modelDir = join(out, "models", "lr");
     const manifestPath = join(modelDir, "manifest.json");
     const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
@@ -104,7 +97,7 @@ Deno.test("a model whose pieces do not belong together is refused with the fix",
 Deno.test("features rebuilt with one more genre, model not retrained: predict refuses", async () => {
   const { dir, input, out } = await project();
   try {
-    await runTraining([lrSpec("lr")], { dir: out, best: "lr", verbose: false });
+    await runTraining([spec("lr")], { dir: out, best: "lr", verbose: false });
     const csv = syntheticCsv(6, { withGenres: false });
     const before = await predictTitles(csv, { dir: out });
     assert.equal(before.model, "lr");
@@ -131,23 +124,23 @@ Deno.test("features rebuilt with one more genre, model not retrained: predict re
 Deno.test("training some models merges metrics.json, reuses what is up to date; the default stays", async () => {
   const { dir, out } = await project();
   try {
-    await runTraining([lrSpec("best"), lrSpec("other")], {
+    await runTraining([spec("best"), spec("other")], {
       dir: out,
       best: "best",
       verbose: false,
     });
     const first = await readMetricsFile(out);
     // Nothing changed: the entry (and saved model) are reused, not retrained.
-    await runTraining([lrSpec("other")], { dir: out, best: "best", verbose: false });
+    await runTraining([spec("other")], { dir: out, best: "best", verbose: false });
     assert.deepEqual((await readMetricsFile(out)).models.other, first.models.other);
-    await runTraining([lrSpec("other")], { dir: out, best: "best", verbose: false, force: true });
+    await runTraining([spec("other")], { dir: out, best: "best", verbose: false, force: true });
     const second = await readMetricsFile(out);
     assert.equal(second.best, "best");
     assert.deepEqual(Object.keys(second.models).sort(), ["best", "other"]);
     assert.deepEqual(second.models.best, first.models.best);
     assert.notEqual(second.models.other.trained, first.models.other.trained);
     // A changed spec (another description, i.e. other options) is retrained without --force.
-    const changed = { ...lrSpec("other"), description: "test other, C=2" };
+    const changed = { ...spec("other"), description: "test other, C=2" };
     await runTraining([changed], { dir: out, best: "best", verbose: false });
     assert.equal((await readMetricsFile(out)).models.other.description, "test other, C=2");
   } finally {
@@ -158,7 +151,7 @@ Deno.test("training some models merges metrics.json, reuses what is up to date; 
 Deno.test("predict: refuses --output equal to --input, lists models, streams batches", async () => {
   const { dir, out } = await project();
   try {
-    await runTraining([lrSpec("lr")], { dir: out, best: "lr", verbose: false });
+    await runTraining([spec("lr")], { dir: out, best: "lr", verbose: false });
     const newTitles = join(dir, "new.csv");
     await Deno.writeTextFile(newTitles, syntheticCsv(9, { withGenres: false }));
     const original = await Deno.readTextFile(newTitles);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { parseTitles } from "../lib/data/netflix_csv.ts";
 import { runPreprocess } from "../lib/pipeline/preprocess.ts";
 import { loadProcessed, readConfig } from "../lib/features/processed_data.ts";
@@ -10,14 +9,9 @@ import { parseMetricsFile, readMetricsFile } from "../lib/pipeline/metrics_file.
 import { readmeResults, resultsTables } from "../lib/report/results_table.ts";
 import { ablationSplitGap, genreSplitGap } from "../lib/analysis/split_gap.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
+import { lrSpec } from "./support/small_genre_model.ts";
 
-const lrSpec = (name: string): ModelSpec => ({
-  name,
-  description: `test ${name}`,
-  features: ["text", "categorical", "metadata"],
-  make: () => new LogisticRegression({ C: 4 }),
-  thresholds: "per_genre",
-});
+const spec = (name: string) => lrSpec(name, ["text", "categorical", "metadata"]);
 
 async function withProject(fn: (out: string, csv: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "temporal-eval-test-" });
@@ -84,12 +78,12 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
     const quiet = { dir: out, best: "lr", verbose: false, folds: 3, ablation };
 
     // Random split only: no temporal scores yet.
-    const first = await runTraining([lrSpec("lr")], { ...quiet, splits: ["random"] });
+    const first = await runTraining([spec("lr")], { ...quiet, splits: ["random"] });
     assert.equal(first.models.lr.temporal, undefined);
     assert.ok(first.ablation && Object.values(first.ablation).every((r) => !r.temporal));
 
     // Both splits: the random entry is reused, the temporal one is trained.
-    const second = await runTraining([lrSpec("lr")], quiet);
+    const second = await runTraining([spec("lr")], quiet);
     const lr = second.models.lr;
     assert.equal(lr.trained, first.models.lr.trained, "random split reused");
     assert.ok(lr.temporal, "temporal scores written");
@@ -111,13 +105,13 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
     assert.deepEqual(read.models.lr.temporal, lr.temporal);
 
     // Nothing changed: everything is reused, on both splits.
-    const third = await runTraining([lrSpec("lr")], quiet);
+    const third = await runTraining([spec("lr")], quiet);
     assert.equal(third.models.lr.trained, lr.trained);
     assert.equal(third.models.lr.temporal?.trained, lr.temporal.trained);
     assert.deepEqual(third.ablation, second.ablation);
 
     // --splits random keeps the temporal results that are still up to date.
-    const fourth = await runTraining([lrSpec("lr")], { ...quiet, splits: ["random"] });
+    const fourth = await runTraining([spec("lr")], { ...quiet, splits: ["random"] });
     assert.deepEqual(fourth.models.lr.temporal, lr.temporal);
     assert.deepEqual(fourth.ablation, second.ablation);
 
@@ -130,7 +124,7 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
     assert.match(body, /text \+ categorical \+ metadata/);
 
     await assert.rejects(
-      () => runTraining([lrSpec("lr")], { ...quiet, splits: ["temporal"] }),
+      () => runTraining([spec("lr")], { ...quiet, splits: ["temporal"] }),
       /random split is always trained/,
     );
   });

@@ -1,6 +1,7 @@
 /**
- * A small genre model for the tests: 80 synthetic titles, 4-dimensional LSA text and the
- * one-hot categories, a logistic regression with 3-fold CV thresholds.
+ * Small genre models for the tests: one fitted on 80 synthetic titles (4-dimensional LSA text
+ * and the one-hot categories, a logistic regression with 3-fold CV thresholds), and a train-stage
+ * spec of the same logistic regression.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import { GenreModel } from "../../lib/pipeline/genre_model.ts";
 import { LogisticRegression } from "../../lib/models/logistic_regression.ts";
 import { LsaEmbedder } from "../../lib/embedders/lsa_embedder.ts";
 import { parseTitles, type Titles } from "../../lib/data/netflix_csv.ts";
+import type { FeatureBlock } from "../../lib/features/processed_data.ts";
+import type { ModelSpec } from "../../lib/pipeline/train_stage.ts";
 import { syntheticCsv } from "./synthetic_titles.ts";
 
 /** The synthetic titles and the model fitted on them. */
@@ -24,4 +27,15 @@ export async function smallGenreModel(): Promise<{ titles: Titles; model: GenreM
     folds: 3,
   });
   return { titles, model };
+}
+
+/** A train-stage spec named `name`: LR C=4 on `features`, per-genre thresholds. */
+export function lrSpec(name: string, features: FeatureBlock[]): ModelSpec {
+  return {
+    name,
+    description: `test ${name}`,
+    features,
+    make: () => new LogisticRegression({ C: 4 }),
+    thresholds: "per_genre",
+  };
 }
