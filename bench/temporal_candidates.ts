@@ -45,20 +45,13 @@ const mlp = () => new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: 0 
 const vote = () => new EnsembleClassifier([stack(), mlp()], { weights: [0.5, 0.5] });
 
 /**
- * Today's default (lib/pipeline/best_model.ts: stack with L-BFGS memory 20 and ftol 1e-7, MLP
- * patience 5) with its MLP replaced by the mean of one MLP per seed (seed-bagging).
+ * Today's default (lib/pipeline/best_model.ts) with its MLP replaced by the mean of one MLP per
+ * seed (seed-bagging): the default's own stack, and copies of its MLP's options with other seeds.
  */
 const bestBagged = (seeds: number[]) => () => {
-  const lrOf = (C: number) => () =>
-    new LogisticRegression({ C, classWeight: "balanced", memory: 20, ftol: 1e-7 });
-  const stacked = new StackedClassifier(lrOf(4), lrOf(1), {
-    nFolds: 5,
-    seed: 42,
-    passthrough: true,
-  });
-  const mlps = seeds.map((seed) =>
-    new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, patience: 5, seed })
-  );
+  const [stacked, mlp] = makeBestModel().members;
+  const { options } = mlp as MlpClassifier;
+  const mlps = seeds.map((seed) => new MlpClassifier({ ...options, seed }));
   return new EnsembleClassifier([stacked, ...mlps], {
     weights: [0.5, ...seeds.map(() => 0.5 / seeds.length)],
   });
