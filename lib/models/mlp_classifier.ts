@@ -182,6 +182,11 @@ export class MlpClassifier implements MultiLabelEstimator {
     const valIdx = Array.from(perm.subarray(0, nVal));
     const trainIdx = Array.from(perm.subarray(nVal));
 
+    // Each label's positives among the training part (for its weight and its output bias).
+    const positives = new Float64Array(L);
+    for (const i of trainIdx) {
+      for (let j = 0; j < L; j++) positives[j] += Y.data[i * L + j];
+    }
     // Positive weights from the training part only.
     const pw = new Float32Array(L).fill(1);
     if (o.positiveWeight !== null) {
@@ -194,8 +199,7 @@ export class MlpClassifier implements MultiLabelEstimator {
         pw.set(o.positiveWeight);
       } else {
         for (let j = 0; j < L; j++) {
-          let pos = 0;
-          for (const i of trainIdx) pos += Y.data[i * L + j];
+          const pos = positives[j];
           const ratio = pos === 0 ? 1 : (trainIdx.length - pos) / pos;
           pw[j] = o.positiveWeight === "balanced" ? ratio : Math.sqrt(ratio);
         }
@@ -215,9 +219,7 @@ export class MlpClassifier implements MultiLabelEstimator {
       const bias = new Float32Array(fanOut);
       if (last) {
         for (let j = 0; j < L; j++) {
-          let pos = 0;
-          for (const i of trainIdx) pos += Y.data[i * L + j];
-          const rate = Math.min(Math.max(pos / trainIdx.length, 1e-4), 1 - 1e-4);
+          const rate = Math.min(Math.max(positives[j] / trainIdx.length, 1e-4), 1 - 1e-4);
           bias[j] = Math.log(rate / (1 - rate));
         }
       }
