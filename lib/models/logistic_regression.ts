@@ -303,6 +303,8 @@ export class LogisticRegression implements MultiLabelEstimator {
     };
 
     // The two products per iteration: OpenBLAS when installed (core/native_blas.ts), else tfjs.
+    // Not `matMul()`'s wasm fallback: X stays on the wasm side here, uploaded (and transposed)
+    // once per fit instead of at every product.
     const sgemm = nativeSgemm();
     const Xt = sgemm ? null : tf.tensor2d(xf, [n, d]);
     const XtT = Xt ? tf.transpose(Xt) : null;

@@ -297,11 +297,10 @@ export async function trainModel(
     cv_seconds: round(cvSeconds),
     trained,
   };
+  const { f1_macro, f1_micro, exact_match } = report;
   log(
-    `  ${split} test: F1 macro ${report.f1_macro.toFixed(4)}, micro ${
-      report.f1_micro.toFixed(4)
-    }, ` +
-      `exact ${(report.exact_match * 100).toFixed(2)}% (thresholds: ${spec.thresholds}); ` +
+    `  ${split} test: F1 macro ${f1_macro.toFixed(4)}, micro ${f1_micro.toFixed(4)}, ` +
+      `exact ${(exact_match * 100).toFixed(2)}% (thresholds: ${spec.thresholds}); ` +
       `fit ${fitSeconds.toFixed(1)} s`,
   );
   if ((options.save ?? true) && split === "random") {
