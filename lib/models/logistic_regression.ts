@@ -36,6 +36,7 @@ import { binarize } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { useFastBackend } from "../core/tf_backend.ts";
 import { nativeSgemm } from "../core/native_blas.ts";
+import { expNonPositive, log1pUnit } from "../core/fast_exp.ts";
 
 const LR_FILE = "logistic_regression.json";
 
@@ -289,10 +290,11 @@ export class LogisticRegression implements MultiLabelEstimator {
       for (let i = 0; i < n; i++) {
         const ui = u === null ? 0 : u[off + i] + db;
         const zi = z[i] + alpha * ui;
-        const e = Math.exp(-Math.abs(zi));
-        const sg = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
+        const e = expNonPositive(-Math.abs(zi));
+        const inv = 1 / (1 + e);
+        const sg = zi >= 0 ? inv : e * inv;
         const w = y[i] ? wPos : wNeg;
-        loss += w * (Math.max(zi, 0) + Math.log1p(e) - y[i] * zi);
+        loss += w * ((zi > 0 ? zi : 0) + log1pUnit(e) - y[i] * zi);
         const ri = w * (sg - y[i]);
         r[i] = ri;
         sum += ri;
