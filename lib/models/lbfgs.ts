@@ -142,9 +142,47 @@ export function wolfeLineSearch(
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+  // Four partial sums: one running sum waits on each addition's latency (~4× slower in V8).
+  const n = a.length, n4 = n - (n % 4);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n4; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (let i = n4; i < n; i++) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** `q ← scale·(q + c·x)` in place, then returns `z·q`, in one pass (same rounding as apart). */
+function updateThenDot(
+  q: Float64Array,
+  c: number,
+  x: Float64Array,
+  scale: number,
+  z: Float64Array,
+): number {
+  const n = q.length, n4 = n - (n % 4);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n4; i += 4) {
+    const q0 = scale * (q[i] + c * x[i]), q1 = scale * (q[i + 1] + c * x[i + 1]);
+    const q2 = scale * (q[i + 2] + c * x[i + 2]), q3 = scale * (q[i + 3] + c * x[i + 3]);
+    q[i] = q0, q[i + 1] = q1, q[i + 2] = q2, q[i + 3] = q3;
+    s0 += z[i] * q0, s1 += z[i + 1] * q1, s2 += z[i + 2] * q2, s3 += z[i + 3] * q3;
+  }
+  for (let i = n4; i < n; i++) {
+    const qi = scale * (q[i] + c * x[i]);
+    q[i] = qi;
+    s0 += z[i] * qi;
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+function negated(g: Float64Array): Float64Array {
+  const q = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) q[i] = -g[i];
+  return q;
 }
 
 /**
@@ -194,6 +232,8 @@ export class LbfgsState {
   #s: Float64Array[] = [];
   #y: Float64Array[] = [];
   #rho: number[] = [];
+  #sy: number[] = [];
+  #yy: number[] = [];
   #retried = false;
 
   constructor(f0: number, g0: Float64Array, options: LbfgsOptions = {}) {
@@ -228,26 +268,28 @@ export class LbfgsState {
   /** The quasi-Newton search direction `-H·g` (two-loop recursion); always a descent direction. */
   direction(): Float64Array {
     const k = this.#s.length;
-    const q = this.g.map((v) => -v);
+    const q = negated(this.g);
     if (k === 0) return q;
+    const S = this.#s, Y = this.#y, rho = this.#rho;
+    // Each step's update of q and the next step's dot product with it share one pass over q.
     const alpha = new Float64Array(k);
-    for (let i = k - 1; i >= 0; i--) {
-      alpha[i] = this.#rho[i] * dot(this.#s[i], q);
-      const y = this.#y[i];
-      for (let j = 0; j < q.length; j++) q[j] -= alpha[i] * y[j];
+    let sq = dot(S[k - 1], q);
+    for (let i = k - 1; i > 0; i--) {
+      alpha[i] = rho[i] * sq;
+      sq = updateThenDot(q, -alpha[i], Y[i], 1, S[i - 1]);
     }
-    const yl = this.#y[k - 1];
-    const gamma = dot(this.#s[k - 1], yl) / dot(yl, yl);
-    for (let j = 0; j < q.length; j++) q[j] *= gamma;
-    for (let i = 0; i < k; i++) {
-      const beta = this.#rho[i] * dot(this.#y[i], q);
-      const s = this.#s[i];
-      for (let j = 0; j < q.length; j++) q[j] += (alpha[i] - beta) * s[j];
+    alpha[0] = rho[0] * sq;
+    // H₀ = γI with γ = sᵀy / yᵀy of the newest pair.
+    const gamma = this.#sy[k - 1] / this.#yy[k - 1];
+    let yq = updateThenDot(q, -alpha[0], Y[0], gamma, Y[0]);
+    for (let i = 0; i < k - 1; i++) {
+      yq = updateThenDot(q, alpha[i] - rho[i] * yq, S[i], 1, Y[i + 1]);
     }
-    if (!(dot(q, this.g) < 0)) {
+    const qg = updateThenDot(q, alpha[k - 1] - rho[k - 1] * yq, S[k - 1], 1, this.g);
+    if (!(qg < 0)) {
       // Numerical trouble: forget the history and use steepest descent.
       this.#clear();
-      return this.g.map((v) => -v);
+      return negated(this.g);
     }
     return q;
   }
@@ -264,13 +306,18 @@ export class LbfgsState {
    */
   accept(alpha: number, d: Float64Array, f: number, g: Float64Array): void {
     if (this.status !== "running") throw new Error("LbfgsState.accept: the problem has stopped");
-    const s = d.map((v) => alpha * v);
-    const y = new Float64Array(g.length);
-    for (let i = 0; i < g.length; i++) y[i] = g[i] - this.g[i];
-    const sy = dot(s, y);
-    if (sy > 1e-10 * dot(y, y)) {
-      if (this.#s.length === this.#m) this.#s.shift(), this.#y.shift(), this.#rho.shift();
-      this.#s.push(s), this.#y.push(y), this.#rho.push(1 / sy);
+    const s = new Float64Array(g.length), y = new Float64Array(g.length);
+    for (let i = 0; i < g.length; i++) s[i] = alpha * d[i], y[i] = g[i] - this.g[i];
+    const sy = dot(s, y), yy = dot(y, y);
+    if (sy > 1e-10 * yy) {
+      if (this.#s.length === this.#m) {
+        this.#s.shift(), this.#y.shift(), this.#rho.shift(), this.#sy.shift(), this.#yy.shift();
+      }
+      this.#s.push(s),
+        this.#y.push(y),
+        this.#rho.push(1 / sy),
+        this.#sy.push(sy),
+        this.#yy.push(yy);
     }
     const fPrev = this.f;
     this.f = f;
@@ -296,7 +343,7 @@ export class LbfgsState {
   }
 
   #clear(): void {
-    this.#s = [], this.#y = [], this.#rho = [];
+    this.#s = [], this.#y = [], this.#rho = [], this.#sy = [], this.#yy = [];
   }
 }
 
