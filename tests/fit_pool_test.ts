@@ -27,6 +27,37 @@ Deno.test("FitPool fits a logistic regression (warm or cold) exactly as this thr
   assert.equal(FitPool.create(1), null);
 });
 
+Deno.test("FitPool splits a logistic regression's labels over its workers and joins them in order", async () => {
+  // 5 labels over 2 and 3 workers: the groups are uneven and interleaved.
+  const { X: X5, Y: Y5 } = synthetic(300, 10, 5, 4, { noise: 0.2 });
+  const opts = { C: 2, classWeight: "balanced" as const };
+  const here = await new LogisticRegression(opts).fit(X5, Y5);
+  const hereP = (await here.predictProba(X5)).data;
+  const warmHere = await new LogisticRegression({ C: 1 }).warmStartFrom(here).fit(X5, Y5);
+  for (const workers of [2, 3]) {
+    const pool = FitPool.create(workers)!;
+    try {
+      const there = await pool.fit(new LogisticRegression(opts), X5, Y5, {
+        predict: X5,
+        splitLabels: true,
+      });
+      assert.equal(there.model.nLabels, 5);
+      assert.deepEqual(there.model.coef, here.coef);
+      assert.deepEqual(there.model.intercept, here.intercept);
+      assert.deepEqual(there.model.nIter, here.nIter);
+      assert.deepEqual(there.model.status, here.status);
+      assert.deepEqual(there.proba!.data, hereP);
+      const warm = await pool.fit(new LogisticRegression({ C: 1 }).warmStartFrom(here), X5, Y5, {
+        splitLabels: true,
+      });
+      assert.deepEqual(warm.model.coef, warmHere.coef);
+      assert.deepEqual(warm.model.nIter, warmHere.nIter);
+    } finally {
+      pool.close();
+    }
+  }
+});
+
 Deno.test("stacked and ensemble models fitted on workers equal the serial fit bit for bit", async () => {
   const stacked = (workers: number) =>
     new StackedClassifier(

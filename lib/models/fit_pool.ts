@@ -115,31 +115,87 @@ export class FitPool {
    * Fits `model`'s configuration (its options and, for a logistic regression, its warm start)
    * on `X`, `Y` on a worker; resolves to a new fitted instance (`model` itself is not changed)
    * and, with `predict`, that model's probabilities of those rows.
+   *
+   * With `splitLabels`, a logistic regression's fit is split into one task per worker (its
+   * labels are independent problems, dealt out in turn: 0, 2, 4, … and 1, 3, 5, … on two
+   * workers) and the parts are joined in label order. The joined model equals a single fit bit
+   * for bit: each label's products and line searches do not depend on which other labels run
+   * beside it (`tests/fit_pool_test.ts` checks it). It is for a fit that nothing else could run
+   * beside, e.g. the stacker after the inner folds: each part still reads all of X at every
+   * iteration, so two halves cost ~1.2× the CPU of one fit and are worth it only when a
+   * worker would idle otherwise.
    */
   async fit<T extends LogisticRegression | MlpClassifier>(
     model: T,
     X: Matrix,
     Y: LabelMatrix,
-    options: { predict?: Matrix } = {},
+    options: { predict?: Matrix; splitLabels?: boolean } = {},
   ): Promise<PoolFit<T>> {
-    const id = this.#next++;
-    const base = { id, X, Y, predict: options.predict };
-    const task: FitTask = model instanceof LogisticRegression
-      ? { ...base, kind: "logistic_regression", options: model.options, init: model.warmStart }
-      : { ...base, kind: "mlp", options: (model as MlpClassifier).options };
+    const predict = options.predict;
+    if (model instanceof MlpClassifier) {
+      const reply = await this.#submit({
+        id: this.#next++,
+        X,
+        Y,
+        predict,
+        kind: "mlp",
+        options: model.options,
+      });
+      if (reply.kind !== "mlp") throw new Error("FitPool: an MLP task got a logistic regression");
+      const fitted = Object.assign(MlpClassifier.fromJSON(reply.json), { history: reply.history });
+      const proba = reply.proba && predict
+        ? { rows: predict.rows, cols: Y.cols, data: reply.proba }
+        : undefined;
+      return { model: fitted as T, proba };
+    }
+    const lr = model as LogisticRegression;
+    const groups = labelGroups(Y.cols, options.splitLabels ? this.size : 1);
+    const init = lr.warmStart;
+    const replies = await Promise.all(groups.map((labels) =>
+      this.#submit({
+        id: this.#next++,
+        X,
+        Y: groups.length === 1 ? Y : takeColumns(Y, labels),
+        predict,
+        kind: "logistic_regression",
+        options: lr.options,
+        init: init && groups.length > 1
+          ? {
+            coef: takeColumns({ rows: Y.cols, cols: X.cols, data: init.coef }, labels, true).data,
+            intercept: Float32Array.from(labels, (j) => init.intercept[j]),
+          }
+          : init,
+      })
+    ));
+    const parts = replies.map((r) => {
+      if (r.kind !== "logistic_regression") throw new Error("FitPool: an LR task got an MLP");
+      return LogisticRegression.fromJSON(r.json);
+    });
+    const fitted = groups.length === 1 ? parts[0] : joinLabels(lr, parts, groups);
+    let proba: Matrix | undefined;
+    if (predict) {
+      proba = { rows: predict.rows, cols: Y.cols, data: new Float32Array(predict.rows * Y.cols) };
+      replies.forEach((r, g) => {
+        const labels = groups[g], part = r.proba!;
+        for (let i = 0; i < predict.rows; i++) {
+          for (let a = 0; a < labels.length; a++) {
+            proba!.data[i * Y.cols + labels[a]] = part[i * labels.length + a];
+          }
+        }
+      });
+    }
+    return { model: fitted as T, proba };
+  }
+
+  // One task on the first idle worker; a worker's error becomes a rejection naming the task.
+  async #submit(task: FitTask): Promise<Exclude<FitReply, { error: string }>> {
     const worker = await this.#acquire();
     try {
       const reply = await run(worker, task);
       if ("error" in reply) {
-        throw new Error(`FitPool: fit ${id} (${task.kind}) failed: ${reply.error}`);
+        throw new Error(`FitPool: fit ${task.id} (${task.kind}) failed: ${reply.error}`);
       }
-      const fitted = reply.kind === "logistic_regression"
-        ? LogisticRegression.fromJSON(reply.json)
-        : Object.assign(MlpClassifier.fromJSON(reply.json), { history: reply.history });
-      const proba = reply.proba && options.predict
-        ? { rows: options.predict.rows, cols: Y.cols, data: reply.proba }
-        : undefined;
-      return { model: fitted as T, proba };
+      return reply;
     } finally {
       this.#release(worker);
     }
@@ -185,7 +241,8 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
 
 /**
  * Fits `model` on `pool` when it can go there (see {@linkcode FitPool.canFit}), else on this
- * thread; resolves to the fitted model (a new instance when fitted on the pool).
+ * thread; resolves to the fitted model (a new instance when fitted on the pool). `splitLabels`
+ * is passed on to {@linkcode FitPool.fit}.
  *
  * @example
  * ```ts
@@ -198,10 +255,69 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
 export async function fitOnPoolOrHere(
   model: MultiLabelEstimator,
   data: [Matrix, LabelMatrix],
-  options: { pool: FitPool | null },
+  options: { pool: FitPool | null; splitLabels?: boolean },
 ): Promise<MultiLabelEstimator> {
   const [X, Y] = data;
-  if (options.pool && FitPool.canFit(model)) return (await options.pool.fit(model, X, Y)).model;
+  if (options.pool && FitPool.canFit(model)) {
+    return (await options.pool.fit(model, X, Y, { splitLabels: options.splitLabels })).model;
+  }
   await model.fit(X, Y);
   return model;
+}
+
+/** Labels 0…L−1 dealt out in turn to at most `parts` groups (no empty group). */
+function labelGroups(labels: number, parts: number): number[][] {
+  const count = Math.max(1, Math.min(parts, labels));
+  const groups: number[][] = Array.from({ length: count }, () => []);
+  for (let j = 0; j < labels; j++) groups[j % count].push(j);
+  return groups;
+}
+
+/** The listed columns of `m`, or with `rows` the listed rows (a labels × features weight matrix). */
+function takeColumns<T extends Float32Array | Uint8Array>(
+  m: { rows: number; cols: number; data: T },
+  picked: number[],
+  rows = false,
+): { rows: number; cols: number; data: T } {
+  const make = (n: number) => new (m.data.constructor as { new (n: number): T })(n);
+  if (rows) {
+    const out = make(picked.length * m.cols);
+    picked.forEach((r, a) => out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), a * m.cols));
+    return { rows: picked.length, cols: m.cols, data: out };
+  }
+  const out = make(m.rows * picked.length);
+  const k = picked.length;
+  for (let i = 0; i < m.rows; i++) {
+    for (let a = 0; a < k; a++) out[i * k + a] = m.data[i * m.cols + picked[a]];
+  }
+  return { rows: m.rows, cols: k, data: out };
+}
+
+/** One logistic regression from parts fitted on label groups (`groups[g]`: part g's labels). */
+function joinLabels(
+  model: LogisticRegression,
+  parts: LogisticRegression[],
+  groups: number[][],
+): LogisticRegression {
+  const d = parts[0].nFeatures;
+  const L = groups.reduce((n, g) => n + g.length, 0);
+  const coef = new Float32Array(L * d), intercept = new Float32Array(L);
+  const nIter = new Array<number>(L);
+  const status = new Array<LogisticRegression["status"][number]>(L);
+  parts.forEach((part, g) => {
+    groups[g].forEach((j, a) => {
+      coef.set(part.coef!.subarray(a * d, (a + 1) * d), j * d);
+      intercept[j] = part.intercept![a];
+      nIter[j] = part.nIter[a];
+      status[j] = part.status[a];
+    });
+  });
+  return Object.assign(new LogisticRegression(model.options), {
+    coef,
+    intercept,
+    nIter,
+    status,
+    nFeatures: d,
+    nLabels: L,
+  });
 }

@@ -12,8 +12,9 @@
  * {@linkcode LogisticRegression} the inner folds start from its coefficients (a warm start; the
  * problem is convex and solved to tolerance, so only the number of iterations changes — ~20 %
  * fewer on the project's features). With `workers ≥ 2` (and not already inside a worker) the
- * inner folds and the stacker are fitted on a {@linkcode FitPool}; the probabilities are the
- * same bit for bit as with `workers: 1`.
+ * inner folds and the stacker are fitted on a {@linkcode FitPool} (the stacker, which nothing
+ * can run beside, with its labels split over the workers); the probabilities are the same bit
+ * for bit as with `workers: 1`.
  *
  * Save/load: {@linkcode StackedClassifier.save} writes both fitted stages (any estimators) in
  * sub-folders through the model store; {@linkcode StackedClassifier.load} reads them back.
@@ -182,8 +183,11 @@ export class StackedClassifier implements MultiLabelEstimator {
     const oof = pool && FitPool.canFit(makeFold())
       ? await this.#poolOof(makeFold, [Xf, Y], folds, pool)
       : await crossValPredictProba(makeFold, [Xf, Y], { folds, onFold: this.#onFold });
+    // Nothing can run beside the stacker (it needs every fold), so its labels are split over
+    // the pool's workers.
     const stacker = await fitOnPoolOrHere(this.#makeStacker(), [this.#inputs(X, oof), Y], {
       pool,
+      splitLabels: true,
     });
     this.#base = base;
     this.#stacker = stacker;
