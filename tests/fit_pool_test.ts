@@ -13,7 +13,8 @@ Deno.test("FitPool fits a logistic regression (warm or cold) exactly as this thr
   assert.ok(pool);
   try {
     const here = await new LogisticRegression({ C: 4 }).fit(X, Y);
-    const there = await pool.fit(new LogisticRegression({ C: 4 }), X, Y, { predict: X });
+    const all = [...Array(X.rows).keys()];
+    const there = await pool.fit(new LogisticRegression({ C: 4 }), X, Y, { predictRows: all });
     assert.deepEqual(there.model.coef, here.coef);
     assert.deepEqual(there.model.intercept, here.intercept);
     assert.deepEqual(there.proba!.data, (await here.predictProba(X)).data);
@@ -38,7 +39,7 @@ Deno.test("FitPool splits a logistic regression's labels over its workers and jo
     const pool = FitPool.create(workers)!;
     try {
       const there = await pool.fit(new LogisticRegression(opts), X5, Y5, {
-        predict: X5,
+        predictRows: [...Array(X5.rows).keys()],
         splitLabels: true,
       });
       assert.equal(there.model.nLabels, 5);

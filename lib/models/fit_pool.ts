@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
 import type { MultiLabelEstimator } from "../core/estimator.ts";
 import {
   LogisticRegression,
@@ -30,9 +30,13 @@ import {
   type MlpClassifierOptions,
 } from "./mlp_classifier.ts";
 
-/** A fit sent to a worker. */
+/**
+ * A fit sent to a worker: `X` is shared memory (sent once, never copied), the worker takes its
+ * `rows` (all rows when absent) to fit on `Y` (already those rows), and answers with the
+ * probabilities of `X`'s `predictRows` when given.
+ */
 export type FitTask =
-  & { id: number; X: Matrix; Y: LabelMatrix; predict?: Matrix }
+  & { id: number; X: Matrix; rows?: Int32Array; Y: LabelMatrix; predictRows?: Int32Array }
   & (
     | {
       kind: "logistic_regression";
@@ -54,7 +58,7 @@ export type FitReply =
   }
   | { id: number; error: string };
 
-/** A model fitted on the pool and, when asked, its probabilities of the `predict` rows. */
+/** A model fitted on the pool and, when asked, its probabilities of the `predictRows`. */
 export interface PoolFit<T> {
   model: T;
   proba?: Matrix;
@@ -70,7 +74,7 @@ function inWorker(): boolean {
  *
  * @example
  * ```ts
- * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
  * import { LogisticRegression } from "./logistic_regression.ts";
  * import { MlpClassifier } from "./mlp_classifier.ts";
  * declare const X: Matrix, Y: LabelMatrix;
@@ -95,6 +99,7 @@ export class FitPool {
   #waiting: ((w: Worker) => void)[] = [];
   #next = 0;
   #closed = false;
+  #shared = new WeakMap<Float32Array, Float32Array>();
 
   private constructor(size: number) {
     this.size = size;
@@ -114,7 +119,10 @@ export class FitPool {
   /**
    * Fits `model`'s configuration (its options and, for a logistic regression, its warm start)
    * on `X`, `Y` on a worker; resolves to a new fitted instance (`model` itself is not changed)
-   * and, with `predict`, that model's probabilities of those rows.
+   * and, with `predictRows`, that model's probabilities of those rows of `X`. With `rows`, the
+   * fit uses only those rows of `X` and `Y` (e.g. a cross-validation fold's training rows).
+   * `X` is copied once into shared memory and reused by every later task on the same `X`, so
+   * the folds of one matrix cost no copies on this thread.
    *
    * With `splitLabels`, a logistic regression's fit is split into one task per worker (its
    * labels are independent problems, dealt out in turn: 0, 2, 4, … and 1, 3, 5, … on two
@@ -129,22 +137,30 @@ export class FitPool {
     model: T,
     X: Matrix,
     Y: LabelMatrix,
-    options: { predict?: Matrix; splitLabels?: boolean } = {},
+    options: {
+      rows?: ArrayLike<number>;
+      predictRows?: ArrayLike<number>;
+      splitLabels?: boolean;
+    } = {},
   ): Promise<PoolFit<T>> {
-    const predict = options.predict;
+    const shared = this.#share(X);
+    const rows = options.rows ? Int32Array.from(options.rows) : undefined;
+    const predictRows = options.predictRows ? Int32Array.from(options.predictRows) : undefined;
+    const Yfit = rows ? takeRows(Y, rows) : Y;
+    const nPredict = predictRows?.length ?? 0;
+    const base = { X: shared, rows, predictRows };
     if (model instanceof MlpClassifier) {
       const reply = await this.#submit({
+        ...base,
         id: this.#next++,
-        X,
-        Y,
-        predict,
+        Y: Yfit,
         kind: "mlp",
         options: model.options,
       });
       if (reply.kind !== "mlp") throw new Error("FitPool: an MLP task got a logistic regression");
       const fitted = Object.assign(MlpClassifier.fromJSON(reply.json), { history: reply.history });
-      const proba = reply.proba && predict
-        ? { rows: predict.rows, cols: Y.cols, data: reply.proba }
+      const proba = reply.proba && predictRows
+        ? { rows: nPredict, cols: Y.cols, data: reply.proba }
         : undefined;
       return { model: fitted as T, proba };
     }
@@ -153,10 +169,9 @@ export class FitPool {
     const init = lr.warmStart;
     const replies = await Promise.all(groups.map((labels) =>
       this.#submit({
+        ...base,
         id: this.#next++,
-        X,
-        Y: groups.length === 1 ? Y : takeColumns(Y, labels),
-        predict,
+        Y: groups.length === 1 ? Yfit : takeColumns(Yfit, labels),
         kind: "logistic_regression",
         options: lr.options,
         init: init && groups.length > 1
@@ -173,11 +188,11 @@ export class FitPool {
     });
     const fitted = groups.length === 1 ? parts[0] : joinLabels(lr, parts, groups);
     let proba: Matrix | undefined;
-    if (predict) {
-      proba = { rows: predict.rows, cols: Y.cols, data: new Float32Array(predict.rows * Y.cols) };
+    if (predictRows) {
+      proba = { rows: nPredict, cols: Y.cols, data: new Float32Array(nPredict * Y.cols) };
       replies.forEach((r, g) => {
         const labels = groups[g], part = r.proba!;
-        for (let i = 0; i < predict.rows; i++) {
+        for (let i = 0; i < nPredict; i++) {
           for (let a = 0; a < labels.length; a++) {
             proba!.data[i * Y.cols + labels[a]] = part[i * labels.length + a];
           }
@@ -185,6 +200,18 @@ export class FitPool {
       });
     }
     return { model: fitted as T, proba };
+  }
+
+  // X in shared memory, copied on first use of this X.
+  #share(X: Matrix): Matrix {
+    if (X.data.buffer instanceof SharedArrayBuffer) return X;
+    let data = this.#shared.get(X.data);
+    if (!data) {
+      data = new Float32Array(new SharedArrayBuffer(X.data.byteLength));
+      data.set(X.data);
+      this.#shared.set(X.data, data);
+    }
+    return { rows: X.rows, cols: X.cols, data };
   }
 
   // One task on the first idle worker; a worker's error becomes a rejection naming the task.
@@ -246,7 +273,7 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
  *
  * @example
  * ```ts
- * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+ * import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
  * import { LogisticRegression } from "./logistic_regression.ts";
  * declare const X: Matrix, Y: LabelMatrix;
  * const fitted = await fitOnPoolOrHere(new LogisticRegression(), [X, Y], { pool: null });

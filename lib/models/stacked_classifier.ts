@@ -35,7 +35,6 @@ import { readJsonFile } from "../io/read_json.ts";
 import { fitOnPoolOrHere, FitPool } from "./fit_pool.ts";
 import { LogisticRegression } from "./logistic_regression.ts";
 import type { Split } from "../model_selection/train_test_split.ts";
-import { takeRows } from "../core/matrix.ts";
 
 /** Options for {@linkcode StackedClassifier}. */
 export interface StackedClassifierOptions {
@@ -210,8 +209,9 @@ export class StackedClassifier implements MultiLabelEstimator {
     const t0 = performance.now();
     await Promise.all(folds.map(async (fold, k) => {
       const model = makeFold() as LogisticRegression;
-      const { proba } = await pool.fit(model, takeRows(X, fold.train), takeRows(Y, fold.train), {
-        predict: takeRows(X, fold.test),
+      const { proba } = await pool.fit(model, X, Y, {
+        rows: fold.train,
+        predictRows: fold.test,
       });
       oof.set(k, fold.test, proba!.data);
       seconds[k] = (performance.now() - t0) / 1000;
