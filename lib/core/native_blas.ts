@@ -39,6 +39,71 @@ export interface SgemmShape {
 export type Sgemm = (A: Float32Array, B: Float32Array, shape: SgemmShape) => Float32Array;
 
 const CANDIDATES = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"];
+const SYMBOLS = {
+  cblas_sgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
+  cblas_dgemv: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f64",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+} as const;
+const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+let library: Deno.DynamicLibrary<typeof SYMBOLS> | null | undefined;
+
+/** OpenBLAS limited to one thread, or null (not installed, no FFI permission, or switched off). */
+function openBlas(): Deno.DynamicLibrary<typeof SYMBOLS> | null {
+  if (library !== undefined) return library;
+  library = null;
+  let off = false;
+  try {
+    off = Deno.env.get("NETFLIX_GENRES_BLAS") === "wasm";
+  } catch {
+    // No env permission: try the library anyway.
+  }
+  if (off) return library;
+  for (const name of CANDIDATES) {
+    try {
+      library = Deno.dlopen(name, SYMBOLS);
+      library.symbols.openblas_set_num_threads(1);
+      return library;
+    } catch {
+      // Not installed under this name, or no FFI permission: try the next, else tfjs.
+    }
+  }
+  return library;
+}
+
 let cached: Sgemm | null | undefined;
 
 /**
@@ -56,68 +121,88 @@ let cached: Sgemm | null | undefined;
  */
 export function nativeSgemm(): Sgemm | null {
   if (cached !== undefined) return cached;
-  cached = null;
-  let off = false;
-  try {
-    off = Deno.env.get("NETFLIX_GENRES_BLAS") === "wasm";
-  } catch {
-    // No env permission: try the library anyway.
-  }
-  if (off) return cached;
-  for (const name of CANDIDATES) {
-    try {
-      const lib = Deno.dlopen(name, {
-        cblas_sgemm: {
-          parameters: [
-            "i32",
-            "i32",
-            "i32",
-            "i32",
-            "i32",
-            "i32",
-            "f32",
-            "buffer",
-            "i32",
-            "buffer",
-            "i32",
-            "f32",
-            "buffer",
-            "i32",
-          ],
-          result: "void",
-        },
-        openblas_set_num_threads: { parameters: ["i32"], result: "void" },
-      });
-      lib.symbols.openblas_set_num_threads(1);
-      const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-      cached = (A, B, { m, n, k, transposeA = false, transposeB = false }) => {
-        checkOperands(A, B, m, n, k, "nativeSgemm");
-        const C = new Float32Array(m * n);
-        if (m === 0 || n === 0) return C;
-        lib.symbols.cblas_sgemm(
-          ROW_MAJOR,
-          transposeA ? TRANS : NO_TRANS,
-          transposeB ? TRANS : NO_TRANS,
-          m,
-          n,
-          k,
-          1,
-          A,
-          transposeA ? m : k,
-          B,
-          transposeB ? k : n,
-          0,
-          C,
-          n,
-        );
-        return C;
-      };
-      return cached;
-    } catch {
-      // Not installed under this name, or no FFI permission: try the next, else tfjs.
-    }
-  }
+  const lib = openBlas();
+  cached = lib === null ? null : (A, B, { m, n, k, transposeA = false, transposeB = false }) => {
+    checkOperands(A, B, m, n, k, "nativeSgemm");
+    const C = new Float32Array(m * n);
+    if (m === 0 || n === 0) return C;
+    lib.symbols.cblas_sgemm(
+      ROW_MAJOR,
+      transposeA ? TRANS : NO_TRANS,
+      transposeB ? TRANS : NO_TRANS,
+      m,
+      n,
+      k,
+      1,
+      A,
+      transposeA ? m : k,
+      B,
+      transposeB ? k : n,
+      0,
+      C,
+      n,
+    );
+    return C;
+  };
   return cached;
+}
+
+/**
+ * `y ← alpha·op(A)·x + beta·y` in place, float64, for a row-major `rows × cols` matrix A (the
+ * first `rows` rows of a longer array may be used); `op(A)` is Aᵀ with `transpose`.
+ */
+export type Dgemv = (
+  A: Float64Array,
+  x: Float64Array,
+  y: Float64Array,
+  shape: { rows: number; cols: number; transpose?: boolean; alpha?: number; beta?: number },
+) => void;
+
+let cachedDgemv: Dgemv | null | undefined;
+
+/**
+ * OpenBLAS's float64 matrix–vector product, or null when OpenBLAS is unavailable (callers fall
+ * back to loops of their own). L-BFGS uses it for its search direction.
+ *
+ * @example
+ * ```ts
+ * const dgemv = nativeDgemv();
+ * const y = new Float64Array(1);
+ * dgemv?.(Float64Array.of(1, 2), Float64Array.of(3, 4), y, { rows: 1, cols: 2 }); // y = [11]
+ * ```
+ */
+export function nativeDgemv(): Dgemv | null {
+  if (cachedDgemv !== undefined) return cachedDgemv;
+  const lib = openBlas();
+  cachedDgemv = lib === null
+    ? null
+    : (A, x, y, { rows, cols, transpose = false, alpha = 1, beta = 0 }) => {
+      if (
+        A.length < rows * cols || x.length < (transpose ? rows : cols) ||
+        y.length < (transpose ? cols : rows)
+      ) {
+        throw new RangeError(`nativeDgemv: operands too short for a ${rows}×${cols} matrix`);
+      }
+      if (rows === 0 || cols === 0) {
+        for (let i = 0; i < (transpose ? cols : rows); i++) y[i] = beta === 0 ? 0 : beta * y[i];
+        return;
+      }
+      lib.symbols.cblas_dgemv(
+        ROW_MAJOR,
+        transpose ? TRANS : NO_TRANS,
+        rows,
+        cols,
+        alpha,
+        A,
+        cols,
+        x,
+        1,
+        beta,
+        y,
+        1,
+      );
+    };
+  return cachedDgemv;
 }
 
 function checkOperands(

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { type CurvatureHistory, curvatureHistory } from "./lbfgs_history.ts";
+
 /** Options for {@linkcode LbfgsState} and {@linkcode minimizeLbfgs}. */
 export interface LbfgsOptions {
   /** Number of correction pairs kept (default 10, as SciPy). */
@@ -155,36 +157,6 @@ function dot(a: Float64Array, b: Float64Array): number {
   return (s0 + s1) + (s2 + s3);
 }
 
-/** `q ← scale·(q + c·x)` in place, then returns `z·q`, in one pass (same rounding as apart). */
-function updateThenDot(
-  q: Float64Array,
-  c: number,
-  x: Float64Array,
-  scale: number,
-  z: Float64Array,
-): number {
-  const n = q.length, n4 = n - (n % 4);
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let i = 0; i < n4; i += 4) {
-    const q0 = scale * (q[i] + c * x[i]), q1 = scale * (q[i + 1] + c * x[i + 1]);
-    const q2 = scale * (q[i + 2] + c * x[i + 2]), q3 = scale * (q[i + 3] + c * x[i + 3]);
-    q[i] = q0, q[i + 1] = q1, q[i + 2] = q2, q[i + 3] = q3;
-    s0 += z[i] * q0, s1 += z[i + 1] * q1, s2 += z[i + 2] * q2, s3 += z[i + 3] * q3;
-  }
-  for (let i = n4; i < n; i++) {
-    const qi = scale * (q[i] + c * x[i]);
-    q[i] = qi;
-    s0 += z[i] * qi;
-  }
-  return (s0 + s1) + (s2 + s3);
-}
-
-function negated(g: Float64Array): Float64Array {
-  const q = new Float64Array(g.length);
-  for (let i = 0; i < g.length; i++) q[i] = -g[i];
-  return q;
-}
-
 /**
  * The optimiser state of one L-BFGS problem, without the parameter vector: the caller proposes
  * {@linkcode LbfgsState.direction}, runs a line search however it likes (see
@@ -224,22 +196,17 @@ export class LbfgsState {
   iterations = 0;
   /** Why it stopped, or `"running"`. */
   status: LbfgsStatus = "running";
-  #m: number;
   #maxIter: number;
   #gtol: number;
   #ftol: number;
   #scale?: Float64Array;
-  #s: Float64Array[] = [];
-  #y: Float64Array[] = [];
-  #rho: number[] = [];
-  #sy: number[] = [];
-  #yy: number[] = [];
+  #history: CurvatureHistory;
   #retried = false;
 
   constructor(f0: number, g0: Float64Array, options: LbfgsOptions = {}) {
     this.f = f0;
     this.g = Float64Array.from(g0);
-    this.#m = options.memory ?? 10;
+    this.#history = curvatureHistory(options.memory ?? 10, g0.length);
     this.#maxIter = options.maxIter ?? 1000;
     this.#gtol = options.gtol ?? 1e-4;
     this.#ftol = options.ftol ?? 2.220446049250313e-9;
@@ -265,38 +232,23 @@ export class LbfgsState {
     return m;
   }
 
-  /** The quasi-Newton search direction `-H·g` (two-loop recursion); always a descent direction. */
+  /**
+   * The quasi-Newton search direction `-H·g` (see `lbfgs_history.ts`); always a descent
+   * direction.
+   */
   direction(): Float64Array {
-    const k = this.#s.length;
-    const q = negated(this.g);
-    if (k === 0) return q;
-    const S = this.#s, Y = this.#y, rho = this.#rho;
-    // Each step's update of q and the next step's dot product with it share one pass over q.
-    const alpha = new Float64Array(k);
-    let sq = dot(S[k - 1], q);
-    for (let i = k - 1; i > 0; i--) {
-      alpha[i] = rho[i] * sq;
-      sq = updateThenDot(q, -alpha[i], Y[i], 1, S[i - 1]);
-    }
-    alpha[0] = rho[0] * sq;
-    // H₀ = γI with γ = sᵀy / yᵀy of the newest pair.
-    const gamma = this.#sy[k - 1] / this.#yy[k - 1];
-    let yq = updateThenDot(q, -alpha[0], Y[0], gamma, Y[0]);
-    for (let i = 0; i < k - 1; i++) {
-      yq = updateThenDot(q, alpha[i] - rho[i] * yq, S[i], 1, Y[i + 1]);
-    }
-    const qg = updateThenDot(q, alpha[k - 1] - rho[k - 1] * yq, S[k - 1], 1, this.g);
-    if (!(qg < 0)) {
+    const q = this.#history.direction(this.g);
+    if (this.#history.size > 0 && !(dot(q, this.g) < 0)) {
       // Numerical trouble: forget the history and use steepest descent.
-      this.#clear();
-      return negated(this.g);
+      this.#history.clear();
+      return this.#history.direction(this.g);
     }
     return q;
   }
 
   /** The first trial step for `d`: 1 once curvature pairs exist, else `1/‖d‖₂` (capped at 1). */
   initialStep(d: Float64Array): number {
-    if (this.#s.length > 0) return 1;
+    if (this.#history.size > 0) return 1;
     return Math.min(1, 1 / Math.sqrt(dot(d, d)));
   }
 
@@ -309,16 +261,7 @@ export class LbfgsState {
     const s = new Float64Array(g.length), y = new Float64Array(g.length);
     for (let i = 0; i < g.length; i++) s[i] = alpha * d[i], y[i] = g[i] - this.g[i];
     const sy = dot(s, y), yy = dot(y, y);
-    if (sy > 1e-10 * yy) {
-      if (this.#s.length === this.#m) {
-        this.#s.shift(), this.#y.shift(), this.#rho.shift(), this.#sy.shift(), this.#yy.shift();
-      }
-      this.#s.push(s),
-        this.#y.push(y),
-        this.#rho.push(1 / sy),
-        this.#sy.push(sy),
-        this.#yy.push(yy);
-    }
+    if (sy > 1e-10 * yy) this.#history.push(s, y, sy, yy);
     const fPrev = this.f;
     this.f = f;
     this.g = Float64Array.from(g);
@@ -335,15 +278,11 @@ export class LbfgsState {
    * dropped (next direction is steepest descent); a second failure in a row stops the problem.
    */
   lineSearchFailed(): void {
-    if (this.#retried || this.#s.length === 0) this.status = "lineSearch";
+    if (this.#retried || this.#history.size === 0) this.status = "lineSearch";
     else {
       this.#retried = true;
-      this.#clear();
+      this.#history.clear();
     }
-  }
-
-  #clear(): void {
-    this.#s = [], this.#y = [], this.#rho = [], this.#sy = [], this.#yy = [];
   }
 }
 
