@@ -125,8 +125,9 @@ export class FitPool {
    * the folds of one matrix cost no copies on this thread.
    *
    * With `splitLabels`, a logistic regression's fit is split into one task per worker (its
-   * labels are independent problems, dealt out in turn: 0, 2, 4, … and 1, 3, 5, … on two
-   * workers) and the parts are joined in label order. The joined model equals a single fit bit
+   * labels are independent problems) and the parts are joined in label order. Labels are dealt
+   * out in turn (0, 2, 4, … and 1, 3, 5, … on two workers), or, given `labelCost` (e.g. each
+   * label's iterations in a similar fit), largest first to the part with the least cost so far. The joined model equals a single fit bit
    * for bit: each label's products and line searches do not depend on which other labels run
    * beside it (`tests/fit_pool_test.ts` checks it). It is for a fit that nothing else could run
    * beside, e.g. the stacker after the inner folds: each part still reads all of X at every
@@ -141,6 +142,7 @@ export class FitPool {
       rows?: ArrayLike<number>;
       predictRows?: ArrayLike<number>;
       splitLabels?: boolean;
+      labelCost?: ArrayLike<number>;
     } = {},
   ): Promise<PoolFit<T>> {
     const shared = this.#share(X);
@@ -165,7 +167,7 @@ export class FitPool {
       return { model: fitted as T, proba };
     }
     const lr = model as LogisticRegression;
-    const groups = labelGroups(Y.cols, options.splitLabels ? this.size : 1);
+    const groups = labelGroups(Y.cols, options.splitLabels ? this.size : 1, options.labelCost);
     const init = lr.warmStart;
     const replies = await Promise.all(groups.map((labels) =>
       this.#submit({
@@ -269,7 +271,7 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
 /**
  * Fits `model` on `pool` when it can go there (see {@linkcode FitPool.canFit}), else on this
  * thread; resolves to the fitted model (a new instance when fitted on the pool). `splitLabels`
- * is passed on to {@linkcode FitPool.fit}.
+ * and `labelCost` are passed on to {@linkcode FitPool.fit}.
  *
  * @example
  * ```ts
@@ -282,22 +284,38 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
 export async function fitOnPoolOrHere(
   model: MultiLabelEstimator,
   data: [Matrix, LabelMatrix],
-  options: { pool: FitPool | null; splitLabels?: boolean },
+  options: { pool: FitPool | null; splitLabels?: boolean; labelCost?: ArrayLike<number> },
 ): Promise<MultiLabelEstimator> {
   const [X, Y] = data;
   if (options.pool && FitPool.canFit(model)) {
-    return (await options.pool.fit(model, X, Y, { splitLabels: options.splitLabels })).model;
+    const { splitLabels, labelCost } = options;
+    return (await options.pool.fit(model, X, Y, { splitLabels, labelCost })).model;
   }
   await model.fit(X, Y);
   return model;
 }
 
-/** Labels 0…L−1 dealt out in turn to at most `parts` groups (no empty group). */
-function labelGroups(labels: number, parts: number): number[][] {
+/**
+ * Labels 0…L−1 in at most `parts` groups (no empty group, each in ascending order): dealt out in
+ * turn, or with `cost`, largest first to the group with the least cost so far.
+ */
+function labelGroups(labels: number, parts: number, cost?: ArrayLike<number>): number[][] {
   const count = Math.max(1, Math.min(parts, labels));
   const groups: number[][] = Array.from({ length: count }, () => []);
-  for (let j = 0; j < labels; j++) groups[j % count].push(j);
-  return groups;
+  if (!cost || cost.length !== labels || count === 1) {
+    for (let j = 0; j < labels; j++) groups[j % count].push(j);
+    return groups;
+  }
+  const load = new Float64Array(count);
+  const byCost = [...Array(labels).keys()].sort((a, b) => cost[b] - cost[a] || a - b);
+  for (const j of byCost) {
+    let g = 0;
+    for (let h = 1; h < count; h++) if (load[h] < load[g]) g = h;
+    groups[g].push(j);
+    load[g] += cost[j];
+  }
+  for (const g of groups) g.sort((a, b) => a - b);
+  return groups.filter((g) => g.length > 0);
 }
 
 /** The listed columns of `m`, or with `rows` the listed rows (a labels × features weight matrix). */

@@ -183,10 +183,11 @@ export class StackedClassifier implements MultiLabelEstimator {
       ? await this.#poolOof(makeFold, [Xf, Y], folds, pool)
       : await crossValPredictProba(makeFold, [Xf, Y], { folds, onFold: this.#onFold });
     // Nothing can run beside the stacker (it needs every fold), so its labels are split over
-    // the pool's workers.
+    // the pool's workers, balanced by the base model's iterations per label.
     const stacker = await fitOnPoolOrHere(this.#makeStacker(), [this.#inputs(X, oof), Y], {
       pool,
       splitLabels: true,
+      labelCost: base instanceof LogisticRegression ? base.nIter : undefined,
     });
     this.#base = base;
     this.#stacker = stacker;
