@@ -5,7 +5,8 @@
  * 2. the whole preprocess stage, timed (it also builds the credits block and writes every file)
  * 3. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
  * 4. the best model's final fit vs the same model in scikit-learn (ratio, target ≤ 0.1×; F1)
- * 5. its parts: the MLP alone on OpenBLAS and on wasm, the LR's stopping tolerance
+ * 5. its parts: the MLP alone on OpenBLAS and on wasm, the LR's stopping tolerance, the LR's
+ *    inner loops (fast exp, L-BFGS direction) against what they replaced
  * 6. predict: 1,000,000 titles streamed through the saved best model (titles/s, peak memory)
  *
  * Needs Debian's python3-sklearn and python3-numpy, and processed_data/ from `deno task preprocess`.
@@ -76,6 +77,9 @@ if (import.meta.main) {
   Deno.env.delete("NETFLIX_GENRES_BLAS");
   ok = (await run("the base LR's stopping tolerance (iterations, time, accuracy)", [
     "bench/lr_tolerance_bench.ts",
+  ])) && ok;
+  ok = (await run("the LR's inner loops: per-row loss, L-BFGS direction", [
+    "bench/lr_inner_loops_bench.ts",
   ])) && ok;
   try {
     await Deno.stat("processed_data/models/best/manifest.json");
