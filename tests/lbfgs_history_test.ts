@@ -60,7 +60,7 @@ function assertClose(got: Float64Array, want: Float64Array, what: string) {
 
 const dgemv = nativeDgemv();
 
-Deno.test("both pair stores give the textbook two-loop direction, before and after the ring wraps", () => {
+Deno.test("both pair stores give the textbook direction, before and after the ring wraps", () => {
   const p = 23, memory = 5;
   const pairs = quadraticPairs(p, 12, 7);
   const g = Float64Array.from({ length: p }, uniform(3));

@@ -74,7 +74,7 @@ function inWorker(): boolean {
  *
  * @example
  * ```ts
- * import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
  * import { LogisticRegression } from "./logistic_regression.ts";
  * import { MlpClassifier } from "./mlp_classifier.ts";
  * declare const X: Matrix, Y: LabelMatrix;
@@ -99,7 +99,6 @@ export class FitPool {
   #waiting: ((w: Worker) => void)[] = [];
   #next = 0;
   #closed = false;
-  #shared = new WeakMap<Float32Array, Float32Array>();
 
   private constructor(size: number) {
     this.size = size;
@@ -121,18 +120,19 @@ export class FitPool {
    * on `X`, `Y` on a worker; resolves to a new fitted instance (`model` itself is not changed)
    * and, with `predictRows`, that model's probabilities of those rows of `X`. With `rows`, the
    * fit uses only those rows of `X` and `Y` (e.g. a cross-validation fold's training rows).
-   * `X` is copied once into shared memory and reused by every later task on the same `X`, so
-   * the folds of one matrix cost no copies on this thread.
+   * `X` goes to the workers in shared memory: copied once per call (all parts of a split fit
+   * share it), or not at all when it comes from {@linkcode FitPool.share}, so the folds of one
+   * matrix cost no copies.
    *
    * With `splitLabels`, a logistic regression's fit is split into one task per worker (its
    * labels are independent problems) and the parts are joined in label order. Labels are dealt
    * out in turn (0, 2, 4, … and 1, 3, 5, … on two workers), or, given `labelCost` (e.g. each
-   * label's iterations in a similar fit), largest first to the part with the least cost so far. The joined model equals a single fit bit
-   * for bit: each label's products and line searches do not depend on which other labels run
-   * beside it (`tests/fit_pool_test.ts` checks it). It is for a fit that nothing else could run
-   * beside, e.g. the stacker after the inner folds: each part still reads all of X at every
-   * iteration, so two halves cost ~1.2× the CPU of one fit and are worth it only when a
-   * worker would idle otherwise.
+   * label's iterations in a similar fit), largest first to the part with the least cost so far.
+   * The joined model equals a single fit bit for bit: each label's products and line searches
+   * do not depend on which other labels run beside it (`tests/fit_pool_test.ts` checks it). It
+   * is for a fit that nothing else could run beside, e.g. the stacker after the inner folds:
+   * each part still reads all of X at every iteration, so two halves cost 1.3–1.7× the CPU of
+   * one fit and pay only where a worker would otherwise idle (bench/speed_results.md).
    */
   async fit<T extends LogisticRegression | MlpClassifier>(
     model: T,
@@ -145,7 +145,7 @@ export class FitPool {
       labelCost?: ArrayLike<number>;
     } = {},
   ): Promise<PoolFit<T>> {
-    const shared = this.#share(X);
+    const shared = FitPool.share(X);
     const rows = options.rows ? Int32Array.from(options.rows) : undefined;
     const predictRows = options.predictRows ? Int32Array.from(options.predictRows) : undefined;
     const Yfit = rows ? takeRows(Y, rows) : Y;
@@ -204,15 +204,22 @@ export class FitPool {
     return { model: fitted as T, proba };
   }
 
-  // X in shared memory, copied on first use of this X.
-  #share(X: Matrix): Matrix {
+  /**
+   * `X` in shared memory (`X` itself when it already is): give it to several
+   * {@linkcode FitPool.fit} calls, e.g. one per cross-validation fold, to send it to the workers
+   * without a copy per call. Later changes to `X` do not reach the copy.
+   *
+   * @example
+   * ```ts
+   * import type { Matrix } from "../core/matrix.ts";
+   * declare const X: Matrix;
+   * const shared = FitPool.share(X); // pass `shared` to each pool.fit(model, shared, Y, { rows })
+   * ```
+   */
+  static share(X: Matrix): Matrix {
     if (X.data.buffer instanceof SharedArrayBuffer) return X;
-    let data = this.#shared.get(X.data);
-    if (!data) {
-      data = new Float32Array(new SharedArrayBuffer(X.data.byteLength));
-      data.set(X.data);
-      this.#shared.set(X.data, data);
-    }
+    const data = new Float32Array(new SharedArrayBuffer(X.data.byteLength));
+    data.set(X.data);
     return { rows: X.rows, cols: X.cols, data };
   }
 
@@ -275,7 +282,7 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
  *
  * @example
  * ```ts
- * import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
+ * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
  * import { LogisticRegression } from "./logistic_regression.ts";
  * declare const X: Matrix, Y: LabelMatrix;
  * const fitted = await fitOnPoolOrHere(new LogisticRegression(), [X, Y], { pool: null });
@@ -318,7 +325,7 @@ function labelGroups(labels: number, parts: number, cost?: ArrayLike<number>): n
   return groups.filter((g) => g.length > 0);
 }
 
-/** The listed columns of `m`, or with `rows` the listed rows (a labels × features weight matrix). */
+/** The listed columns of `m`, or with `rows` its listed rows (a labels × features matrix). */
 function takeColumns<T extends Float32Array | Uint8Array>(
   m: { rows: number; cols: number; data: T },
   picked: number[],

@@ -203,7 +203,8 @@ export class StackedClassifier implements MultiLabelEstimator {
     folds: Split[],
     pool: FitPool,
   ): Promise<Matrix> {
-    const [X, Y] = data;
+    const [X0, Y] = data;
+    const X = FitPool.share(X0); // one copy for all folds
     const oof = new OutOfFoldRows(X.rows, Y.cols, "StackedClassifier");
     const seconds: (number | null)[] = folds.map(() => null);
     let reported = 0;
