@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type CurvatureHistory, curvatureHistory } from "./lbfgs_history.ts";
+import { type CurvatureHistory, curvatureHistory, dot } from "./lbfgs_history.ts";
 
 /** Options for {@linkcode LbfgsState} and {@linkcode minimizeLbfgs}. */
 export interface LbfgsOptions {
@@ -141,20 +141,6 @@ export function wolfeLineSearch(
     a *= 4;
   }
   return { ...fail, evaluations };
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  // Four partial sums: one running sum waits on each addition's latency (~4× slower in V8).
-  const n = a.length, n4 = n - (n % 4);
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let i = 0; i < n4; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (let i = n4; i < n; i++) s0 += a[i] * b[i];
-  return (s0 + s1) + (s2 + s3);
 }
 
 /**
