@@ -17,8 +17,9 @@ import { takeRows } from "../core/matrix.ts";
 self.onmessage = async (event: MessageEvent<FitTask>) => {
   const task = event.data;
   try {
-    // X is shared with the pool: fit and predict on private copies of the rows asked for.
-    const X = task.rows ? takeRows(task.X, task.rows) : { ...task.X, data: task.X.data.slice() };
+    // X is the pool's own shared copy (FitPool.share), which nothing writes to: used as it is
+    // for a fit on all rows; a fold's rows are gathered.
+    const X = task.rows ? takeRows(task.X, task.rows) : task.X;
     const predict = task.predictRows ? takeRows(task.X, task.predictRows) : undefined;
     let reply: FitReply;
     if (task.kind === "logistic_regression") {

@@ -80,7 +80,7 @@ export function makeBestModel(options: MakeBestModelOptions = {}): EnsembleClass
   // ~11 % fewer iterations on these features (bench/speed_results.md).
   const memory = 20;
   // Stop when an iteration lowers the objective by less than 1e-6 of its value (SciPy's
-  // default is 2.2e-9): ~40 % fewer iterations than SciPy's, test probabilities within 0.02 and
+  // default is 2.2e-9): ~40 % fewer iterations than SciPy's, test probabilities within 0.021 and
   // the scores the same to ±0.002 (bench/lr_tolerance_bench.ts, bench/speed_results.md).
   const ftol = 1e-6;
   const stacked = new StackedClassifier(
