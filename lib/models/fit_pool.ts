@@ -178,7 +178,7 @@ export class FitPool {
         options: lr.options,
         init: init && groups.length > 1
           ? {
-            coef: takeColumns({ rows: Y.cols, cols: X.cols, data: init.coef }, labels, true).data,
+            coef: takeRows({ rows: Y.cols, cols: X.cols, data: init.coef }, labels).data,
             intercept: Float32Array.from(labels, (j) => init.intercept[j]),
           }
           : init,
@@ -325,24 +325,14 @@ function labelGroups(labels: number, parts: number, cost?: ArrayLike<number>): n
   return groups.filter((g) => g.length > 0);
 }
 
-/** The listed columns of `m`, or with `rows` its listed rows (a labels × features matrix). */
-function takeColumns<T extends Float32Array | Uint8Array>(
-  m: { rows: number; cols: number; data: T },
-  picked: number[],
-  rows = false,
-): { rows: number; cols: number; data: T } {
-  const make = (n: number) => new (m.data.constructor as { new (n: number): T })(n);
-  if (rows) {
-    const out = make(picked.length * m.cols);
-    picked.forEach((r, a) => out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), a * m.cols));
-    return { rows: picked.length, cols: m.cols, data: out };
-  }
-  const out = make(m.rows * picked.length);
+/** The listed label columns of `Y`. */
+function takeColumns(Y: LabelMatrix, picked: number[]): LabelMatrix {
   const k = picked.length;
-  for (let i = 0; i < m.rows; i++) {
-    for (let a = 0; a < k; a++) out[i * k + a] = m.data[i * m.cols + picked[a]];
+  const out = new Uint8Array(Y.rows * k);
+  for (let i = 0; i < Y.rows; i++) {
+    for (let a = 0; a < k; a++) out[i * k + a] = Y.data[i * Y.cols + picked[a]];
   }
-  return { rows: m.rows, cols: k, data: out };
+  return { rows: Y.rows, cols: k, data: out };
 }
 
 /** One logistic regression from parts fitted on label groups (`groups[g]`: part g's labels). */
