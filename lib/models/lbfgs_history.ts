@@ -152,7 +152,8 @@ export class TwoLoopHistory implements CurvatureHistory {
     for (let i = 0; i < k - 1; i++) {
       yq = updateThenDot(q, alpha[i] - rho[i] * yq, S[i], 1, Y[i + 1]);
     }
-    updateThenDot(q, alpha[k - 1] - rho[k - 1] * yq, S[k - 1], 1, g);
+    const c = alpha[k - 1] - rho[k - 1] * yq, last = S[k - 1];
+    for (let j = 0; j < q.length; j++) q[j] += c * last[j];
     return q;
   }
 
@@ -264,7 +265,7 @@ export class CompactHistory implements CurvatureHistory {
   }
 
   clear(): void {
+    // Rows 0 … 2·used−1 are written again before a direction reads them.
     this.#order = [], this.#used = 0;
-    this.#pairs.fill(0);
   }
 }
