@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EnsembleClassifier } from "../lib/models/ensemble_classifier.ts";
 import { FitPool } from "../lib/models/fit_pool.ts";
-import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { balancedLabelGroups, LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
 import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
 import { synthetic } from "./support/synthetic_multilabel.ts";
@@ -28,19 +28,21 @@ Deno.test("FitPool fits a logistic regression (warm or cold) exactly as this thr
   assert.equal(FitPool.create(1), null);
 });
 
-Deno.test("FitPool splits a logistic regression's labels over its workers and joins them in order", async () => {
-  // 5 labels over 2 and 3 workers: the groups are uneven and interleaved.
+Deno.test("a logistic regression's label groups fitted on workers equal the groups fitted here in turn", async () => {
+  // 5 labels in uneven, interleaved groups, on 2 and 3 workers (more workers than groups too).
   const { X: X5, Y: Y5 } = synthetic(300, 10, 5, 4, { noise: 0.2 });
-  const opts = { C: 2, classWeight: "balanced" as const };
-  const here = await new LogisticRegression(opts).fit(X5, Y5);
+  const grouped = (labelGroups: number[][], C = 2) =>
+    new LogisticRegression({ C, classWeight: "balanced", labelGroups });
+  const groups = balancedLabelGroups([5, 1, 1, 9, 2], 2);
+  assert.deepEqual(groups, [[3], [0, 1, 2, 4]]);
+  const here = await grouped([[0, 2, 4], [1, 3]]).fit(X5, Y5);
   const hereP = (await here.predictProba(X5)).data;
-  const warmHere = await new LogisticRegression({ C: 1 }).warmStartFrom(here).fit(X5, Y5);
+  const warmHere = await grouped(groups, 1).warmStartFrom(here).fit(X5, Y5);
   for (const workers of [2, 3]) {
     const pool = FitPool.create(workers)!;
     try {
-      const there = await pool.fit(new LogisticRegression(opts), X5, Y5, {
+      const there = await pool.fit(grouped([[0, 2, 4], [1, 3]]), X5, Y5, {
         predictRows: [...Array(X5.rows).keys()],
-        splitLabels: true,
       });
       assert.equal(there.model.nLabels, 5);
       assert.deepEqual(there.model.coef, here.coef);
@@ -48,17 +50,16 @@ Deno.test("FitPool splits a logistic regression's labels over its workers and jo
       assert.deepEqual(there.model.nIter, here.nIter);
       assert.deepEqual(there.model.status, here.status);
       assert.deepEqual(there.proba!.data, hereP);
-      // Balanced by a cost per label instead of in turn: other groups, the same model.
-      const warm = await pool.fit(new LogisticRegression({ C: 1 }).warmStartFrom(here), X5, Y5, {
-        splitLabels: true,
-        labelCost: [5, 1, 1, 9, 2],
-      });
+      const warm = await pool.fit(grouped(groups, 1).warmStartFrom(here), X5, Y5);
       assert.deepEqual(warm.model.coef, warmHere.coef);
       assert.deepEqual(warm.model.nIter, warmHere.nIter);
     } finally {
       pool.close();
     }
   }
+  // Every label exactly once.
+  await assert.rejects(grouped([[0, 1], [1, 2, 3, 4]]).fit(X5, Y5), /label 1 .*repeated/);
+  await assert.rejects(grouped([[0, 1], [3, 4]]).fit(X5, Y5), /covers 4 of the 5 labels/);
 });
 
 Deno.test("stacked and ensemble models fitted on workers equal the serial fit bit for bit", async () => {
@@ -66,14 +67,14 @@ Deno.test("stacked and ensemble models fitted on workers equal the serial fit bi
     new StackedClassifier(
       () => new LogisticRegression({ C: 4, classWeight: "balanced" }),
       () => new LogisticRegression({ C: 1, classWeight: "balanced" }),
-      { workers },
+      { workers, stackerLabelGroups: 2 },
     );
   const folds: number[] = [];
   const s1 = await stacked(1).fit(X, Y);
   const s2 = new StackedClassifier(
     () => new LogisticRegression({ C: 4, classWeight: "balanced" }),
     () => new LogisticRegression({ C: 1, classWeight: "balanced" }),
-    { workers: 2, onFold: (k) => folds.push(k) },
+    { workers: 2, stackerLabelGroups: 2, onFold: (k) => folds.push(k) },
   );
   await s2.fit(X, Y);
   assert.deepEqual(folds, [0, 1, 2, 3, 4]);

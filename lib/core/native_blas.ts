@@ -187,22 +187,36 @@ export function nativeDgemv(): Dgemv | null {
         for (let i = 0; i < (transpose ? cols : rows); i++) y[i] = beta === 0 ? 0 : beta * y[i];
         return;
       }
+      // Some OpenBLAS kernels (e.g. Prescott's dgemv) round differently when an operand is not
+      // 16-byte aligned, and a subarray view may start anywhere: such operands are copied into
+      // fresh (aligned) arrays, so the result does not depend on where the data happen to lie.
+      const a = aligned16(A), xa = aligned16(x), ya = aligned16(y);
       lib.symbols.cblas_dgemv(
         ROW_MAJOR,
         transpose ? TRANS : NO_TRANS,
         rows,
         cols,
         alpha,
-        A,
+        a,
         cols,
-        x,
+        xa,
         1,
         beta,
-        y,
+        ya,
         1,
       );
+      if (ya !== y) y.set(ya);
     };
   return cachedDgemv;
+}
+
+/**
+ * `v` itself when its first element lies on a 16-byte boundary, else a copy that does (a new
+ * array's storage always does).
+ */
+function aligned16(v: Float64Array): Float64Array {
+  const p = Deno.UnsafePointer.of(v);
+  return p === null || BigInt(Deno.UnsafePointer.value(p)) % 16n === 0n ? v : v.slice();
 }
 
 function checkOperands(

@@ -23,6 +23,7 @@ import {
   LogisticRegression,
   type LogisticRegressionJSON,
   type LogisticRegressionOptions,
+  takeLabelColumns,
 } from "./logistic_regression.ts";
 import {
   MlpClassifier,
@@ -124,26 +125,18 @@ export class FitPool {
    * share it), or not at all when it comes from {@linkcode FitPool.share}, so the folds of one
    * matrix cost no copies.
    *
-   * With `splitLabels`, a logistic regression's fit is split into one task per worker (its
-   * labels are independent problems) and the parts are joined in label order. Labels are dealt
-   * out in turn (0, 2, 4, … and 1, 3, 5, … on two workers), or, given `labelCost` (e.g. each
-   * label's iterations in a similar fit), largest first to the part with the least cost so far.
-   * The joined model equals a single fit bit for bit: each label's products and line searches
-   * do not depend on which other labels run beside it (`tests/fit_pool_test.ts` checks it). It
-   * is for a fit that nothing else could run beside, e.g. the stacker after the inner folds:
-   * each part still reads all of X at every iteration, so two halves cost 1.3–1.7× the CPU of
-   * one fit and pay only where a worker would otherwise idle (bench/speed_results.md).
+   * A logistic regression with {@linkcode LogisticRegressionOptions.labelGroups} is fitted as
+   * one task per group, joined in label order: the same models, bit for bit, that its own
+   * `fit` makes one group after the other (`tests/fit_pool_test.ts` checks it). It is for a fit
+   * that nothing else could run beside, e.g. the stacker after the inner folds: each group
+   * still reads all of X at every iteration, so two groups cost 1.3–1.7× the CPU of one fit and
+   * pay only where a worker would otherwise idle (bench/speed_results.md).
    */
   async fit<T extends LogisticRegression | MlpClassifier>(
     model: T,
     X: Matrix,
     Y: LabelMatrix,
-    options: {
-      rows?: ArrayLike<number>;
-      predictRows?: ArrayLike<number>;
-      splitLabels?: boolean;
-      labelCost?: ArrayLike<number>;
-    } = {},
+    options: { rows?: ArrayLike<number>; predictRows?: ArrayLike<number> } = {},
   ): Promise<PoolFit<T>> {
     const shared = FitPool.share(X);
     const rows = options.rows ? Int32Array.from(options.rows) : undefined;
@@ -166,29 +159,27 @@ export class FitPool {
         : undefined;
       return { model: fitted as T, proba };
     }
+    // A logistic regression with label groups: one task per group (the groups are independent
+    // problems, fitted exactly as LogisticRegression.fit fits them in turn), joined in order.
     const lr = model as LogisticRegression;
-    const groups = labelGroups(Y.cols, options.splitLabels ? this.size : 1, options.labelCost);
-    const init = lr.warmStart;
-    const replies = await Promise.all(groups.map((labels) =>
-      this.#submit({
+    const groups = lr.options.labelGroups ?? [[...Array(Y.cols).keys()]];
+    const split = lr.options.labelGroups !== null;
+    const replies = await Promise.all(groups.map((labels) => {
+      const part = split ? lr.groupModel(labels) : lr;
+      return this.#submit({
         ...base,
         id: this.#next++,
-        Y: groups.length === 1 ? Yfit : takeColumns(Yfit, labels),
+        Y: split ? takeLabelColumns(Yfit, labels) : Yfit,
         kind: "logistic_regression",
-        options: lr.options,
-        init: init && groups.length > 1
-          ? {
-            coef: takeRows({ rows: Y.cols, cols: X.cols, data: init.coef }, labels).data,
-            intercept: Float32Array.from(labels, (j) => init.intercept[j]),
-          }
-          : init,
-      })
-    ));
+        options: part.options,
+        init: part.warmStart,
+      });
+    }));
     const parts = replies.map((r) => {
       if (r.kind !== "logistic_regression") throw new Error("FitPool: an LR task got an MLP");
       return LogisticRegression.fromJSON(r.json);
     });
-    const fitted = groups.length === 1 ? parts[0] : joinLabels(lr, parts, groups);
+    const fitted = split ? new LogisticRegression(lr.options).joinGroups(parts) : parts[0];
     let proba: Matrix | undefined;
     if (predictRows) {
       proba = { rows: nPredict, cols: Y.cols, data: new Float32Array(nPredict * Y.cols) };
@@ -277,8 +268,7 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
 
 /**
  * Fits `model` on `pool` when it can go there (see {@linkcode FitPool.canFit}), else on this
- * thread; resolves to the fitted model (a new instance when fitted on the pool). `splitLabels`
- * and `labelCost` are passed on to {@linkcode FitPool.fit}.
+ * thread; resolves to the fitted model (a new instance when fitted on the pool).
  *
  * @example
  * ```ts
@@ -291,75 +281,10 @@ function run(worker: Worker, task: FitTask): Promise<FitReply> {
 export async function fitOnPoolOrHere(
   model: MultiLabelEstimator,
   data: [Matrix, LabelMatrix],
-  options: { pool: FitPool | null; splitLabels?: boolean; labelCost?: ArrayLike<number> },
+  options: { pool: FitPool | null },
 ): Promise<MultiLabelEstimator> {
   const [X, Y] = data;
-  if (options.pool && FitPool.canFit(model)) {
-    const { splitLabels, labelCost } = options;
-    return (await options.pool.fit(model, X, Y, { splitLabels, labelCost })).model;
-  }
+  if (options.pool && FitPool.canFit(model)) return (await options.pool.fit(model, X, Y)).model;
   await model.fit(X, Y);
   return model;
-}
-
-/**
- * Labels 0…L−1 in at most `parts` groups (no empty group, each in ascending order): dealt out in
- * turn, or with `cost`, largest first to the group with the least cost so far.
- */
-function labelGroups(labels: number, parts: number, cost?: ArrayLike<number>): number[][] {
-  const count = Math.max(1, Math.min(parts, labels));
-  const groups: number[][] = Array.from({ length: count }, () => []);
-  if (!cost || cost.length !== labels || count === 1) {
-    for (let j = 0; j < labels; j++) groups[j % count].push(j);
-    return groups;
-  }
-  const load = new Float64Array(count);
-  const byCost = [...Array(labels).keys()].sort((a, b) => cost[b] - cost[a] || a - b);
-  for (const j of byCost) {
-    let g = 0;
-    for (let h = 1; h < count; h++) if (load[h] < load[g]) g = h;
-    groups[g].push(j);
-    load[g] += cost[j];
-  }
-  for (const g of groups) g.sort((a, b) => a - b);
-  return groups.filter((g) => g.length > 0);
-}
-
-/** The listed label columns of `Y`. */
-function takeColumns(Y: LabelMatrix, picked: number[]): LabelMatrix {
-  const k = picked.length;
-  const out = new Uint8Array(Y.rows * k);
-  for (let i = 0; i < Y.rows; i++) {
-    for (let a = 0; a < k; a++) out[i * k + a] = Y.data[i * Y.cols + picked[a]];
-  }
-  return { rows: Y.rows, cols: k, data: out };
-}
-
-/** One logistic regression from parts fitted on label groups (`groups[g]`: part g's labels). */
-function joinLabels(
-  model: LogisticRegression,
-  parts: LogisticRegression[],
-  groups: number[][],
-): LogisticRegression {
-  const d = parts[0].nFeatures;
-  const L = groups.reduce((n, g) => n + g.length, 0);
-  const coef = new Float32Array(L * d), intercept = new Float32Array(L);
-  const nIter = new Array<number>(L);
-  const status = new Array<LogisticRegression["status"][number]>(L);
-  parts.forEach((part, g) => {
-    groups[g].forEach((j, a) => {
-      coef.set(part.coef!.subarray(a * d, (a + 1) * d), j * d);
-      intercept[j] = part.intercept![a];
-      nIter[j] = part.nIter[a];
-      status[j] = part.status[a];
-    });
-  });
-  return Object.assign(new LogisticRegression(model.options), {
-    coef,
-    intercept,
-    nIter,
-    status,
-    nFeatures: d,
-    nLabels: L,
-  });
 }

@@ -58,6 +58,16 @@ export interface LogisticRegressionOptions {
   precondition?: boolean;
   /** L-BFGS correction pairs kept per label (default 10, SciPy's). */
   memory?: number;
+  /**
+   * Fit the labels in these independent groups (a partition of the label indices, e.g. from
+   * {@linkcode balancedLabelGroups}); default null: all labels in one group. Each group is solved
+   * on its own, so its matrix products involve only its own labels: the groups can run on
+   * separate workers (`FitPool`) and the model is the same bit for bit wherever they run. The
+   * grouping itself may move the coefficients in their last float bits (BLAS kernels round a
+   * product row differently depending on the rows beside it), so it is a hyper-parameter, never
+   * chosen from the number of workers.
+   */
+  labelGroups?: number[][] | null;
 }
 
 /** The serialised form produced by {@linkcode LogisticRegression.toJSON}. */
@@ -131,6 +141,7 @@ export class LogisticRegression implements MultiLabelEstimator {
       ftol: options.ftol ?? 2.220446049250313e-9,
       precondition: options.precondition ?? true,
       memory: options.memory ?? 10,
+      labelGroups: options.labelGroups ?? null,
     };
     const o = this.options;
     if (!(o.C > 0)) throw new RangeError(`LogisticRegression: C must be > 0, got ${o.C}`);
@@ -179,6 +190,16 @@ export class LogisticRegression implements MultiLabelEstimator {
   async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
     checkFeatures(X, "LogisticRegression.fit");
     checkLabels(Y, X.rows, "LogisticRegression.fit");
+    const groups = this.options.labelGroups;
+    if (groups !== null) {
+      checkLabelGroups(groups, Y.cols);
+      const parts: LogisticRegression[] = [];
+      for (const labels of groups) {
+        const part = this.groupModel(labels);
+        parts.push(await part.fit(X, takeLabelColumns(Y, labels)));
+      }
+      return this.joinGroups(parts);
+    }
     await useFastBackend();
     const { C, classWeight, maxIter, tol, fitIntercept, ftol, precondition, memory } = this.options;
     const n = X.rows, d = X.cols, L = Y.cols;
@@ -456,6 +477,53 @@ export class LogisticRegression implements MultiLabelEstimator {
     return this;
   }
 
+  /**
+   * The unfitted model of one label group: these options without groups, warm-started from
+   * those labels' rows of this model's warm start (if any). {@linkcode fit} fits one per group
+   * in turn; a worker pool fits the same models side by side and hands them to
+   * {@linkcode joinGroups}.
+   */
+  groupModel(labels: readonly number[]): LogisticRegression {
+    const part = new LogisticRegression({ ...this.options, labelGroups: null });
+    const init = this.#init;
+    if (init !== null) {
+      const d = init.coef.length / Math.max(1, init.intercept.length);
+      const coef = new Float32Array(labels.length * d);
+      labels.forEach((j, a) => coef.set(init.coef.subarray(j * d, (j + 1) * d), a * d));
+      part.warmStartFrom({ coef, intercept: Float32Array.from(labels, (j) => init.intercept[j]) });
+    }
+    return part;
+  }
+
+  /**
+   * Makes this model the join of its groups' fitted models (`parts[g]` fitted on group g's
+   * labels, in {@linkcode LogisticRegressionOptions.labelGroups} order). Returns `this`.
+   */
+  joinGroups(parts: readonly LogisticRegression[]): this {
+    const groups = this.options.labelGroups ?? [];
+    if (parts.length !== groups.length || parts.length === 0) {
+      throw new RangeError(
+        `LogisticRegression.joinGroups: ${parts.length} parts for ${groups.length} label groups`,
+      );
+    }
+    const d = parts[0].nFeatures;
+    const L = groups.reduce((n, g) => n + g.length, 0);
+    const coef = new Float32Array(L * d), intercept = new Float32Array(L);
+    const nIter = new Array<number>(L);
+    const status = new Array<LbfgsStatus | "constant">(L);
+    parts.forEach((part, g) => {
+      groups[g].forEach((j, a) => {
+        coef.set(part.coef!.subarray(a * d, (a + 1) * d), j * d);
+        intercept[j] = part.intercept![a];
+        nIter[j] = part.nIter[a];
+        status[j] = part.status[a];
+      });
+    });
+    this.#coefT = null;
+    Object.assign(this, { coef, intercept, nIter, status, nFeatures: d, nLabels: L });
+    return this;
+  }
+
   #proba(X: Matrix<MatrixData>, where: string): Matrix {
     if (this.coef === null || this.intercept === null) {
       throw new Error(`LogisticRegression.${where}: call fit() or fromJSON() first`);
@@ -547,4 +615,72 @@ export class LogisticRegression implements MultiLabelEstimator {
     m.status = json.status.map((s) => s as LbfgsStatus | "constant");
     return m;
   }
+}
+
+/**
+ * Labels 0…L−1 in at most `parts` groups for {@linkcode LogisticRegressionOptions.labelGroups}:
+ * largest `cost` first (e.g. each label's iterations in a similar fit) to the group with the
+ * least cost so far; each group in ascending order, no group empty.
+ *
+ * @example
+ * ```ts
+ * balancedLabelGroups([5, 1, 1, 9, 2], 2); // [[3], [0, 1, 2, 4]]
+ * ```
+ */
+export function balancedLabelGroups(cost: ArrayLike<number>, parts: number): number[][] {
+  const labels = cost.length;
+  const count = Math.max(1, Math.min(Math.floor(parts), labels));
+  const groups: number[][] = Array.from({ length: count }, () => []);
+  const load = new Float64Array(count);
+  const byCost = [...Array(labels).keys()].sort((a, b) => cost[b] - cost[a] || a - b);
+  for (const j of byCost) {
+    let g = 0;
+    for (let h = 1; h < count; h++) if (load[h] < load[g]) g = h;
+    groups[g].push(j);
+    load[g] += cost[j];
+  }
+  for (const g of groups) g.sort((a, b) => a - b);
+  return groups.filter((g) => g.length > 0);
+}
+
+/** Throws unless `groups` is a partition of 0…labels−1 into non-empty groups. */
+function checkLabelGroups(groups: readonly (readonly number[])[], labels: number): void {
+  const seen = new Uint8Array(labels);
+  let count = 0;
+  for (const g of groups) {
+    if (g.length === 0) throw new RangeError("LogisticRegression: labelGroups has an empty group");
+    for (const j of g) {
+      if (!Number.isInteger(j) || j < 0 || j >= labels || seen[j]) {
+        throw new RangeError(
+          `LogisticRegression: labelGroups must split the ${labels} labels 0…${
+            labels - 1
+          } into groups, each label once; label ${j} is out of range or repeated`,
+        );
+      }
+      seen[j] = 1, count++;
+    }
+  }
+  if (count !== labels) {
+    throw new RangeError(
+      `LogisticRegression: labelGroups covers ${count} of the ${labels} labels; list every label once`,
+    );
+  }
+}
+
+/**
+ * The listed label columns of `Y`, in that order.
+ *
+ * @example
+ * ```ts
+ * import { labelsFromRows } from "../core/matrix.ts";
+ * takeLabelColumns(labelsFromRows([[1, 0, 1]]), [2, 0]).data; // [1, 1]
+ * ```
+ */
+export function takeLabelColumns(Y: LabelMatrix, picked: readonly number[]): LabelMatrix {
+  const k = picked.length;
+  const out = new Uint8Array(Y.rows * k);
+  for (let i = 0; i < Y.rows; i++) {
+    for (let a = 0; a < k; a++) out[i * k + a] = Y.data[i * Y.cols + picked[a]];
+  }
+  return { rows: Y.rows, cols: k, data: out };
 }

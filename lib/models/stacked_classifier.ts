@@ -33,7 +33,7 @@ import { binarize } from "../metrics/multi_label_metrics.ts";
 import { loadEstimator, saveEstimator } from "./model_store.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import { fitOnPoolOrHere, FitPool } from "./fit_pool.ts";
-import { LogisticRegression } from "./logistic_regression.ts";
+import { balancedLabelGroups, LogisticRegression } from "./logistic_regression.ts";
 import type { Split } from "../model_selection/train_test_split.ts";
 
 /** Options for {@linkcode StackedClassifier}. */
@@ -53,6 +53,13 @@ export interface StackedClassifierOptions {
   warmStart?: boolean;
   /** Workers for the inner folds and the stacker (default 1: all on this thread). */
   workers?: number;
+  /**
+   * When both stages are logistic regressions: fit the stacker's labels in this many groups,
+   * balanced by the base model's iterations per label (default 1: one group). The groups can
+   * run on separate workers, which pays where nothing else can run beside the stacker; the
+   * model depends on the number of groups (in the last float bits), never on the workers.
+   */
+  stackerLabelGroups?: number;
 }
 
 /** What `stacked.json` holds beside the two stages' folders. */
@@ -75,7 +82,7 @@ const STACKED_FILE = "stacked.json";
  * @example
  * ```ts
  * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
- * import { LogisticRegression } from "./logistic_regression.ts";
+ * import { balancedLabelGroups, LogisticRegression } from "./logistic_regression.ts";
  * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
  * const model = new StackedClassifier(
  *   () => new LogisticRegression({ C: 4 }),
@@ -95,6 +102,7 @@ export class StackedClassifier implements MultiLabelEstimator {
     passthrough: boolean;
     warmStart: boolean;
     workers: number;
+    stackerLabelGroups: number;
   };
   #makeBase: EstimatorFactory | null;
   #makeStacker: EstimatorFactory | null;
@@ -119,6 +127,7 @@ export class StackedClassifier implements MultiLabelEstimator {
       passthrough: options.passthrough ?? true,
       warmStart: options.warmStart ?? true,
       workers: options.workers ?? 1,
+      stackerLabelGroups: options.stackerLabelGroups ?? 1,
     };
     this.#makeBase = makeBase;
     this.#makeStacker = makeStacker;
@@ -182,13 +191,19 @@ export class StackedClassifier implements MultiLabelEstimator {
     const oof = pool && FitPool.canFit(makeFold())
       ? await this.#poolOof(makeFold, [Xf, Y], folds, pool)
       : await crossValPredictProba(makeFold, [Xf, Y], { folds, onFold: this.#onFold });
-    // Nothing can run beside the stacker (it needs every fold), so its labels are split over
-    // the pool's workers, balanced by the base model's iterations per label.
-    const stacker = await fitOnPoolOrHere(this.#makeStacker(), [this.#inputs(X, oof), Y], {
-      pool,
-      splitLabels: true,
-      labelCost: base instanceof LogisticRegression ? base.nIter : undefined,
-    });
+    // Nothing can run beside the stacker (it needs every fold): with label groups, they are fitted
+    // side by side on the pool.
+    let stackerModel = this.#makeStacker();
+    const groups = this.options.stackerLabelGroups;
+    if (
+      groups > 1 && stackerModel instanceof LogisticRegression && base instanceof LogisticRegression
+    ) {
+      stackerModel = new LogisticRegression({
+        ...stackerModel.options,
+        labelGroups: balancedLabelGroups(base.nIter, groups),
+      });
+    }
+    const stacker = await fitOnPoolOrHere(stackerModel, [this.#inputs(X, oof), Y], { pool });
     this.#base = base;
     this.#stacker = stacker;
     this.#nFeatures = X.cols;

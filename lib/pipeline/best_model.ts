@@ -90,6 +90,9 @@ export function makeBestModel(options: MakeBestModelOptions = {}): EnsembleClass
       nFolds,
       seed: 42,
       passthrough: true,
+      // Two groups of the stacker's labels, which the pool fits side by side (nothing else can
+      // run beside the stacker).
+      stackerLabelGroups: 2,
       onFold: options.progress
         ? (k) => {
           bar ??= new ProgressBar("best model: stacking folds", nFolds);
