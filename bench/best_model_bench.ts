@@ -28,6 +28,8 @@ import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
 import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
 import type { LabelMatrix, Matrix } from "../lib/core/matrix.ts";
 import { peakRssMiB } from "../lib/core/peak_rss.ts";
+import { openPool } from "../lib/models/estimator_pool.ts";
+import { Artifacts } from "../lib/pipeline/artifacts.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);
@@ -41,18 +43,22 @@ if (variants.length === 0) variants.push("current");
 
 type Variant = "before" | "warm" | "parallel" | "current";
 
-function build(variant: Variant): EnsembleClassifier {
-  if (variant === "current") return makeBestModel({ seed: 0 });
-  const stacked = new StackedClassifier(
-    () => new LogisticRegression({ C: 4, classWeight: "balanced" }),
-    () => new LogisticRegression({ C: 1, classWeight: "balanced" }),
-    { nFolds: 5, seed: 42, passthrough: true, warmStart: variant !== "before" },
-  );
-  const mlp = new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: 0 });
-  return new EnsembleClassifier([stacked, mlp], {
-    weights: [0.5, 0.5],
-    workers: variant === "parallel" ? 2 : 1,
+/** The variant's model, and the workers it is fitted on. */
+function build(variant: Variant): { model: EnsembleClassifier; workers: number } {
+  if (variant === "current") return { model: makeBestModel({ seed: 0 }), workers: 2 };
+  const stacked = new StackedClassifier({
+    base: new LogisticRegression({ C: 4, classWeight: "balanced" }),
+    stacker: new LogisticRegression({ C: 1, classWeight: "balanced" }),
+    nFolds: 5,
+    seed: 42,
+    passthrough: true,
+    warmStart: variant !== "before",
   });
+  const mlp = new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: 0 });
+  return {
+    model: new EnsembleClassifier({ members: [stacked, mlp], weights: [0.5, 0.5] }),
+    workers: variant === "parallel" ? 2 : 1,
+  };
 }
 
 const data = await loadProcessed(dataDir, { features: BEST_MODEL.features });
@@ -61,10 +67,8 @@ console.log(`best model final fit: train ${X.rows}×${X.cols}, test ${Xt.rows}, 
 
 let thresholds: number[] | null = null;
 try {
-  const saved = JSON.parse(
-    await Deno.readTextFile(`${dataDir}/models/best/estimator/thresholds.json`),
-  ) as { thresholds: number[] };
-  if (saved.thresholds.length === Y.cols) thresholds = saved.thresholds;
+  const saved = await new Artifacts(dataDir).modelThresholds("best");
+  if (saved.length === Y.cols) thresholds = [...saved];
 } catch {
   // No trained best model: scores at 0.5 only.
 }
@@ -97,9 +101,10 @@ const ours: OurRun[] = [];
 let firstP: Matrix | null = null;
 for (const variant of variants as Variant[]) {
   for (let r = 0; r < repeats; r++) {
-    const model = build(variant);
+    const { model, workers } = build(variant);
+    using pool = openPool(workers);
     const t0 = performance.now(), c0 = cpuSeconds();
-    await model.fit(X, Y);
+    await model.fit(X, Y, { pool });
     const seconds = (performance.now() - t0) / 1000, cpu_seconds = cpuSeconds() - c0;
     const P = await model.predictProba(Xt);
     let maxDiff = 0;

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { openPool } from "../lib/models/estimator_pool.ts";
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { join } from "node:path";
@@ -79,12 +80,12 @@ if (args.labels) {
   Ytr = firstLabels(Ytr, Number(args.labels));
   Yte = firstLabels(Yte, Number(args.labels));
 }
-const workers = args.workers === undefined ? undefined : Number(args.workers);
+const workers = args.workers === undefined ? navigator.hardwareConcurrency : Number(args.workers);
 const multiOutput = args["multi-output"];
 const maxBins = args["max-bins"] === undefined ? undefined : Number(args["max-bins"]);
 console.log(
   `data ${dir}: train ${Xtr.rows}×${Xtr.cols}, test ${Xte.rows}, labels ${Ytr.cols}, ` +
-    `workers ${workers ?? navigator.hardwareConcurrency}${multiOutput ? ", multi-output" : ""}`,
+    `workers ${workers}${multiOutput ? ", multi-output" : ""}`,
 );
 
 // --- ours ---
@@ -101,8 +102,9 @@ interface Result {
 const ours: Partial<Result> = {};
 let w0 = performance.now();
 let c0 = cpuSeconds();
-const rf = new RandomForestClassifier({ workers, multiOutput, maxBins });
-await rf.fit(Xtr, Ytr);
+using pool = openPool(workers);
+const rf = new RandomForestClassifier({ multiOutput, maxBins });
+await rf.fit(Xtr, Ytr, { pool });
 ours.fit_wall_s = (performance.now() - w0) / 1000;
 const P = await rf.predictProba(Xte);
 ours.fit_predict_wall_s = (performance.now() - w0) / 1000;
@@ -113,8 +115,8 @@ if (args.cv) {
   w0 = performance.now();
   c0 = cpuSeconds();
   for (const { train, test } of kFold(Xtr.rows, { nSplits: 5, seed: 42 })) {
-    const fold = new RandomForestClassifier({ workers, multiOutput, maxBins });
-    await fold.fit(takeRows(Xtr, train), takeRows(Ytr, train));
+    const fold = new RandomForestClassifier({ multiOutput, maxBins });
+    await fold.fit(takeRows(Xtr, train), takeRows(Ytr, train), { pool });
     await fold.predictProba(takeRows(Xtr, test));
   }
   ours.cv5_wall_s = (performance.now() - w0) / 1000;

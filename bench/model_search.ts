@@ -24,7 +24,8 @@
 import { join } from "node:path";
 import { BEST_MODEL, makeBestModel } from "../lib/pipeline/best_model.ts";
 import { crossValPredictProba } from "../lib/model_selection/cross_val_predict.ts";
-import type { EstimatorFactory } from "../lib/core/estimator.ts";
+import type { MultiLabelEstimator } from "../lib/core/estimator.ts";
+import { defaultWorkers, openPool } from "../lib/models/estimator_pool.ts";
 import { genreCountStrata, type Split, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
 import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { hstack, type LabelMatrix, type Matrix, takeRows } from "../lib/core/matrix.ts";
@@ -124,7 +125,11 @@ async function appendResult(s: Scores): Promise<void> {
 }
 
 /** OOF probabilities of `make` on `X` (cached by name). */
-async function oofOf(name: string, make: EstimatorFactory, X: Matrix): Promise<Matrix> {
+/** The folds of every candidate, two at a time (the results do not depend on the workers). */
+const pool = openPool(defaultWorkers());
+addEventListener("unload", () => pool.close());
+
+async function oofOf(name: string, model: MultiLabelEstimator, X: Matrix): Promise<Matrix> {
   const path = join(cacheDir, `${name}.npy`);
   try {
     return await readMatrix(path);
@@ -132,8 +137,9 @@ async function oofOf(name: string, make: EstimatorFactory, X: Matrix): Promise<M
     // not cached yet
   }
   const t0 = performance.now();
-  const oof = await crossValPredictProba(make, [X, yTrain], {
+  const { proba: oof } = await crossValPredictProba(model, [X, yTrain], {
     folds,
+    pool,
     onFold: (k, s) => console.error(`  ${name}: fold ${k + 1}/5 ${s.toFixed(1)} s`),
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -159,7 +165,7 @@ const header = "| candidate | global thr: macro / micro | per-genre in-sample | 
   "per-genre nested | s/fit |\n| --- | --- | --- | --- | --- |";
 console.log(header);
 
-const mlp = (o: MlpClassifierOptions) => () => new MlpClassifier({ seed: 0, ...o });
+const mlp = (o: MlpClassifierOptions) => new MlpClassifier({ seed: 0, ...o });
 
 if (stage === "features") {
   // Which blocks matter: the study's LR (C=1) on growing feature sets.
@@ -170,7 +176,7 @@ if (stage === "features") {
     ALL,
   ];
   for (const set of sets) {
-    await oofOf(`lr_C1_${set.join("+")}`, makeStudyLr, features(set, trainIdx));
+    await oofOf(`lr_C1_${set.join("+")}`, makeStudyLr(), features(set, trainIdx));
   }
 } else if (stage === "lr") {
   const X = features(ALL, trainIdx);
@@ -178,7 +184,7 @@ if (stage === "features") {
     for (const C of [0.5, 1, 2, 4, 8]) {
       await oofOf(
         `lr_C${C}_${cw ?? "none"}_all`,
-        () => new LogisticRegression({ C, classWeight: cw }),
+        new LogisticRegression({ C, classWeight: cw }),
         X,
       );
     }
@@ -235,19 +241,18 @@ if (stage === "features") {
   const passthrough = arg("--passthrough", "true") === "true";
   await oofOf(
     `stack_lrC${C1}_lrC${C2}_${cw ?? "none"}_${passthrough ? "pass" : "probs"}`,
-    () =>
-      new StackedClassifier(
-        () => new LogisticRegression({ C: C1, classWeight: cw }),
-        () => new LogisticRegression({ C: C2, classWeight: cw }),
-        { passthrough },
-      ),
+    new StackedClassifier({
+      base: new LogisticRegression({ C: C1, classWeight: cw }),
+      stacker: new LogisticRegression({ C: C2, classWeight: cw }),
+      passthrough,
+    }),
     X,
   );
 } else if (stage === "best") {
   // The configuration in lib/pipeline/best_model.ts, exactly as the train stage will build it.
   await oofOf(
     `best_${BEST_MODEL.features.join("+")}`,
-    () => makeBestModel(),
+    makeBestModel(),
     features(
       BEST_MODEL.features,
       trainIdx,
@@ -255,14 +260,14 @@ if (stage === "features") {
   );
 } else if (stage === "final") {
   // The only place test rows are used: fit on all training rows, thresholds from the CV OOF.
-  const candidates: [string, FeatureBlock[], EstimatorFactory, "global" | "per_genre"][] = [
+  const candidates: [string, FeatureBlock[], MultiLabelEstimator, "global" | "per_genre"][] = [
     [
       "study LR (C=1, text+categorical, global thr)",
       ["text", "categorical"],
-      makeStudyLr,
+      makeStudyLr(),
       "global",
     ],
-    [`best (${BEST_MODEL.description})`, BEST_MODEL.features, () => makeBestModel(), "per_genre"],
+    [`best (${BEST_MODEL.description})`, BEST_MODEL.features, makeBestModel(), "per_genre"],
   ];
   for (const [name, set, make, mode] of candidates) {
     const XTrain = features(set, trainIdx);
@@ -272,8 +277,7 @@ if (stage === "features") {
     const oof = await oofOf(oofName, make, XTrain);
     const t = tuneThresholds(yTrain, oof, { folds });
     const t0 = performance.now();
-    const model = make();
-    await model.fit(XTrain, yTrain);
+    const model = await make.clone().fit(XTrain, yTrain, { pool });
     const fitSeconds = (performance.now() - t0) / 1000;
     const P = await model.predictProba(XTest);
     const thr = mode === "global" ? t.globalThreshold : t.perLabel;
@@ -298,3 +302,5 @@ if (stage === "features") {
 } else {
   throw new Error(`--stage ${stage}: use features, lr, mlp, ens, stack, best or final`);
 }
+
+pool.close();

@@ -1,8 +1,6 @@
 /**
  * The candidates of bench/temporal_search.ts by name: which feature columns each reads (blocks,
- * per-block weights, dropped columns) and how its estimator is built. Shared by the search
- * script (features) and its worker (estimators), so a fold fitted on a worker builds the same
- * model as the main thread would.
+ * per-block weights, dropped columns) and its estimator (sent to the pool's workers as its spec).
  *
  * @module
  */
@@ -26,7 +24,7 @@ export interface FeatureSpec {
 /** One candidate. */
 export interface Candidate {
   features: FeatureSpec;
-  make: () => MultiLabelEstimator;
+  model: MultiLabelEstimator;
 }
 
 const ALL = (credits = 1): [FeatureBlock, number][] => [
@@ -39,20 +37,22 @@ const NO_CREDITS: [FeatureBlock, number][] = [["text", 1], ["categorical", 1], [
 
 const NODATE = ["date_added"];
 
-const lr = (C: number) => () => new LogisticRegression({ C, classWeight: "balanced" });
-const stack = () => new StackedClassifier(lr(4), lr(1), { nFolds: 5, seed: 42, passthrough: true });
+const lr = (C: number) => new LogisticRegression({ C, classWeight: "balanced" });
+const stack = () =>
+  new StackedClassifier({ base: lr(4), stacker: lr(1), nFolds: 5, seed: 42, passthrough: true });
 const mlp = () => new MlpClassifier({ hiddenSizes: [512], dropout: 0.5, seed: 0 });
-const vote = () => new EnsembleClassifier([stack(), mlp()], { weights: [0.5, 0.5] });
+const vote = () => new EnsembleClassifier({ members: [stack(), mlp()], weights: [0.5, 0.5] });
 
 /**
  * Today's default (lib/pipeline/best_model.ts) with its MLP replaced by the mean of one MLP per
  * seed (seed-bagging): the default's own stack, and copies of its MLP's options with other seeds.
  */
-const bestBagged = (seeds: number[]) => () => {
-  const [stacked, mlp] = makeBestModel().members;
+const bestBagged = (seeds: number[]) => {
+  const [stacked, mlp] = makeBestModel().options.members;
   const { options } = mlp as MlpClassifier;
   const mlps = seeds.map((seed) => new MlpClassifier({ ...options, seed }));
-  return new EnsembleClassifier([stacked, ...mlps], {
+  return new EnsembleClassifier({
+    members: [stacked, ...mlps],
     weights: [0.5, ...seeds.map(() => 0.5 / seeds.length)],
   });
 };
@@ -60,36 +60,36 @@ const bestBagged = (seeds: number[]) => () => {
 /** Every candidate, by name. */
 export const CANDIDATES: Record<string, Candidate> = {
   // today's default, exactly
-  best: { features: { blocks: ALL() }, make: () => makeBestModel() },
+  best: { features: { blocks: ALL() }, model: makeBestModel() },
   // seed-bagged MLPs beside the stack (cheap since the MLP runs on native products)
-  best_mlp3: { features: { blocks: ALL() }, make: bestBagged([0, 1, 2]) },
-  best_mlp5: { features: { blocks: ALL() }, make: bestBagged([0, 1, 2, 3, 4]) },
+  best_mlp3: { features: { blocks: ALL() }, model: bestBagged([0, 1, 2]) },
+  best_mlp5: { features: { blocks: ALL() }, model: bestBagged([0, 1, 2, 3, 4]) },
   best_mlp3_nodate_credits05: {
     features: { blocks: ALL(0.5), dropMetadata: NODATE },
-    make: bestBagged([0, 1, 2]),
+    model: bestBagged([0, 1, 2]),
   },
   // cheap proxies: the stack's base LR alone
-  lr4b_all: { features: { blocks: ALL() }, make: lr(4) },
-  lr4b_nocredits: { features: { blocks: NO_CREDITS }, make: lr(4) },
-  lr4b_credits05: { features: { blocks: ALL(0.5) }, make: lr(4) },
-  lr4b_credits2: { features: { blocks: ALL(2) }, make: lr(4) },
-  lr4b_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, make: lr(4) },
+  lr4b_all: { features: { blocks: ALL() }, model: lr(4) },
+  lr4b_nocredits: { features: { blocks: NO_CREDITS }, model: lr(4) },
+  lr4b_credits05: { features: { blocks: ALL(0.5) }, model: lr(4) },
+  lr4b_credits2: { features: { blocks: ALL(2) }, model: lr(4) },
+  lr4b_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, model: lr(4) },
   lr4b_noyears: {
     features: { blocks: ALL(), dropMetadata: ["date_added", "release_year"] },
-    make: lr(4),
+    model: lr(4),
   },
-  lr4b_nodate_credits05: { features: { blocks: ALL(0.5), dropMetadata: NODATE }, make: lr(4) },
-  lr4b_nodate_credits2: { features: { blocks: ALL(2), dropMetadata: NODATE }, make: lr(4) },
-  lr2b_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, make: lr(2) },
-  lr8b_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, make: lr(8) },
-  stack_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, make: stack },
-  lr2b_all: { features: { blocks: ALL() }, make: lr(2) },
-  lr8b_all: { features: { blocks: ALL() }, make: lr(8) },
-  mlp_all: { features: { blocks: ALL() }, make: mlp },
-  mlp_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, make: mlp },
-  stack_all: { features: { blocks: ALL() }, make: stack },
+  lr4b_nodate_credits05: { features: { blocks: ALL(0.5), dropMetadata: NODATE }, model: lr(4) },
+  lr4b_nodate_credits2: { features: { blocks: ALL(2), dropMetadata: NODATE }, model: lr(4) },
+  lr2b_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, model: lr(2) },
+  lr8b_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, model: lr(8) },
+  stack_nodate: { features: { blocks: ALL(), dropMetadata: NODATE }, model: stack() },
+  lr2b_all: { features: { blocks: ALL() }, model: lr(2) },
+  lr8b_all: { features: { blocks: ALL() }, model: lr(8) },
+  mlp_all: { features: { blocks: ALL() }, model: mlp() },
+  mlp_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, model: mlp() },
+  stack_all: { features: { blocks: ALL() }, model: stack() },
   // full-size variants of the default
-  best_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, make: vote },
-  best_credits05: { features: { blocks: ALL(0.5) }, make: vote },
-  best_nodate_credits05: { features: { blocks: ALL(0.5), dropMetadata: NODATE }, make: vote },
+  best_nodate: { features: { blocks: ALL(), dropMetadata: ["date_added"] }, model: vote() },
+  best_credits05: { features: { blocks: ALL(0.5) }, model: vote() },
+  best_nodate_credits05: { features: { blocks: ALL(0.5), dropMetadata: NODATE }, model: vote() },
 };

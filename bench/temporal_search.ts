@@ -19,7 +19,7 @@
  * probabilities: `per_genre` (today's rule), `global`, and `shrink{k}`, a per-genre threshold
  * pulled toward the global one by its genre's positive count n: (n·t_genre + k·t_global)/(n + k).
  *
- * Fits run on Web Workers (bench/temporal_worker.ts, `--workers`, default 2). Probabilities are
+ * Fits run on the project's worker pool (`--workers`, default 2). Probabilities are
  * cached as .npy under `--cache` (default /tmp/temporal_search/cache).
  *
  * Usage:
@@ -36,7 +36,7 @@ import { BLOCK_FILES, type FeatureBlock } from "../lib/features/processed_data.t
 import { genreCountStrata, type Split, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
 import { tuneThresholds } from "../lib/model_selection/threshold_tuning.ts";
 import { binarize, evaluate, f1Score } from "../lib/metrics/multi_label_metrics.ts";
-import type { FoldTask } from "../lib/model_selection/parallel_cross_val.ts";
+import { openPool } from "../lib/models/estimator_pool.ts";
 import { CANDIDATES, type FeatureSpec } from "./temporal_candidates.ts";
 
 function arg(name: string, fallback: string): string {
@@ -92,45 +92,37 @@ async function features(dir: string, spec: FeatureSpec, rowIdx: Int32Array): Pro
   return { rows: rowIdx.length, cols, data: out };
 }
 
-// ---- fitting on workers ----
-type Reply = { id: number; proba: Float32Array; seconds: number } | { id: number; error: string };
+// ---- fitting on the worker pool ----
 interface Job {
   train: { X: Matrix; Y: LabelMatrix };
   test: Matrix;
 }
 
+const pool = openPool(nWorkers);
+
+/** Fits each job's training rows (one pool task each) and predicts its test rows. */
 async function runJobs(name: string, jobs: Job[]): Promise<{ P: Matrix; seconds: number }[]> {
-  const results: { P: Matrix; seconds: number }[] = new Array(jobs.length);
-  const pool = Array.from(
-    { length: Math.min(nWorkers, jobs.length) },
-    () => new Worker(new URL("./temporal_worker.ts", import.meta.url), { type: "module" }),
-  );
-  let next = 0;
-  try {
-    await Promise.all(pool.map(async (w) => {
-      while (next < jobs.length) {
-        const k = next++;
-        const task: FoldTask = { id: k, factory: name, ...jobs[k] };
-        const reply = await new Promise<Reply>((resolve) => {
-          w.onmessage = (e: MessageEvent<Reply>) => resolve(e.data);
-          w.onerror = (e) => {
-            e.preventDefault();
-            resolve({ id: k, error: e.message });
-          };
-          w.postMessage(task);
-        });
-        if ("error" in reply) throw new Error(`${name} job ${k}: ${reply.error}`);
-        results[k] = {
-          P: { rows: jobs[k].test.rows, cols: Y.cols, data: reply.proba },
-          seconds: reply.seconds,
-        };
-        console.error(`  ${name}: job ${k + 1}/${jobs.length} ${reply.seconds.toFixed(1)} s`);
-      }
-    }));
-  } finally {
-    for (const w of pool) w.terminate();
-  }
-  return results;
+  const model = CANDIDATES[name].model;
+  return await Promise.all(jobs.map(async (job, k) => {
+    // The test rows ride along under the training rows so that one task fits and predicts.
+    const X = { ...job.train.X, rows: job.train.X.rows + job.test.rows };
+    X.data = new Float32Array(X.rows * X.cols);
+    X.data.set(job.train.X.data);
+    X.data.set(job.test.data, job.train.X.data.length);
+    const n = job.train.X.rows;
+    const Y = { ...job.train.Y, rows: X.rows, data: new Uint8Array(X.rows * job.train.Y.cols) };
+    Y.data.set(job.train.Y.data);
+    const t0 = performance.now();
+    const { proba } = await pool.fit(model, {
+      X,
+      Y,
+      rows: Int32Array.from({ length: n }, (_, i) => i),
+      predictRows: Int32Array.from({ length: job.test.rows }, (_, i) => n + i),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    console.error(`  ${name}: job ${k + 1}/${jobs.length} ${seconds.toFixed(1)} s`);
+    return { P: proba!, seconds };
+  }));
 }
 
 async function tryRead(path: string): Promise<Matrix | null> {
@@ -331,3 +323,4 @@ for (const name of names) {
 console.log("| candidate | protocol | thresholds | F1 macro | F1 micro | exact | fit s |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const l of table) console.log(l);
+pool.close();

@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { makeStudyLr, makeStudyRf } from "../lib/pipeline/model_catalog.ts";
+import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
 import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
 import { loadProcessed } from "../lib/features/processed_data.ts";
 import { trainModel } from "../lib/pipeline/train_stage.ts";
@@ -27,21 +27,18 @@ if (import.meta.main) {
   const dir = values.data!;
   console.log(`Train stage benchmark on ${dir} (study_lr + study_rf, 5-fold CV thresholds)`);
   const t0 = performance.now();
-  const lr = await trainModel({
-    name: "bench_lr",
-    description: "study LR",
-    features: ["text", "categorical"],
-    make: () => makeStudyLr(),
-    thresholds: "fixed",
-  }, { dir, save: false, verbose: false });
+  const study = (name: string) => modelSpecs().find((s) => s.name === name)!;
+  const lr = await trainModel({ ...study("study_lr"), name: "bench_lr" }, {
+    dir,
+    save: false,
+    verbose: false,
+  });
   const tLr = (performance.now() - t0) / 1000;
-  const rf = await trainModel({
-    name: "bench_rf",
-    description: "study RF",
-    features: ["text", "categorical"],
-    make: () => makeStudyRf({ progress: false }),
-    thresholds: "global",
-  }, { dir, save: false, verbose: false });
+  const rf = await trainModel({ ...study("study_rf"), name: "bench_rf" }, {
+    dir,
+    save: false,
+    verbose: false,
+  });
   const ours = (performance.now() - t0) / 1000;
   const oursRss = peakRssMiB();
   console.log(

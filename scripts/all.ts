@@ -8,7 +8,7 @@
  */
 
 import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
-import { atomicWriteJson } from "../lib/io/atomic_write.ts";
+import { Artifacts } from "../lib/pipeline/artifacts.ts";
 
 const USAGE = `Usage: deno task all [--force]
   data → preprocess → train → explain → report (when Jupyter is installed), then the time of each stage.
@@ -55,13 +55,13 @@ if (import.meta.main) {
     for (const [name, s] of Object.entries(seconds)) {
       console.log(`  ${name.padEnd(11)} ${s.toFixed(1).padStart(8)} s`);
     }
-    const path = "processed_data/metrics.json";
+    const artifacts = new Artifacts();
     try {
-      const metrics = JSON.parse(await Deno.readTextFile(path));
-      metrics.pipeline_seconds = seconds;
-      await atomicWriteJson(path, metrics);
+      await artifacts.updateMetrics((m) => ({ ...m, pipeline_seconds: seconds }));
     } catch (err) {
-      console.error(`note: could not record the times in ${path} (${(err as Error).message})`);
+      console.error(
+        `note: could not record the times in ${artifacts.metrics} (${(err as Error).message})`,
+      );
     }
   });
 }

@@ -25,7 +25,9 @@ const USAGE = `Usage: deno task train [--models study_lr,study_rf,best] [--no-ab
                    through 2019, test on 2020–2021; evaluation only); default both — --splits random
                    is the quick run (earlier temporal results are kept while up to date)
   --force          retrain even the models that are up to date (same spec, features and code)
-  --dir DIR        processed folder (default processed_data)`;
+  --dir DIR        processed folder (default processed_data)
+  --workers N      worker threads to fit on (default: the cores, at most 2; 1 = no workers);
+                   the results are the same for any N`;
 
 if (import.meta.main) {
   await runCommand(USAGE, async () => {
@@ -35,8 +37,13 @@ if (import.meta.main) {
       splits: { type: "string", default: SPLITS.join(",") },
       force: { type: "boolean" },
       dir: { type: "string", default: "processed_data" },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h" },
     });
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+      throw new UsageError(`--workers: "${values.workers}" is not a whole number ≥ 1`);
+    }
     const models = values.models?.split(",").map((m) => m.trim()).filter(Boolean);
     const known = modelSpecs().map((s) => s.name);
     for (const m of models ?? []) {
@@ -60,6 +67,7 @@ if (import.meta.main) {
       ablation: !values["no-ablation"],
       force: values.force,
       splits: splits as SplitName[],
+      workers,
     });
     const tables = resultsTables(metrics);
     console.log("\nResults on the test split (thresholds chosen by 5-fold CV on training rows)\n");

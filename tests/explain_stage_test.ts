@@ -4,7 +4,8 @@ import { runExplain } from "../lib/pipeline/explain_stage.ts";
 import { explainFile, explainTitles, openExplainer } from "../lib/pipeline/explain_title.ts";
 import { readMetricsFile } from "../lib/pipeline/metrics_file.ts";
 import { runPreprocess } from "../lib/pipeline/preprocess.ts";
-import { readSavedFolds, runTraining, savedFoldsDir } from "../lib/pipeline/train_stage.ts";
+import { runTraining } from "../lib/pipeline/train_stage.ts";
+import { Artifacts } from "../lib/pipeline/artifacts.ts";
 import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
@@ -23,12 +24,13 @@ Deno.test("explain stage end to end: metrics.json explanations, explainFile, pre
       verbose: false,
       splits: ["random"],
     });
-    assert.equal((await readSavedFolds(out, "best"))?.folds, 5);
+    const artifacts = new Artifacts(out);
+    assert.equal((await artifacts.readSavedFolds("best"))?.folds, 5);
     await assert.rejects(openExplainer({ dir: out }), /npx deno task explain/);
     const e = await runExplain({ dir: out, repeats: 2, verbose: false, maxTerms: 50 });
     assert.equal(e.data.folds_from_train, true, "explain reuses train's fold models");
     // Fold models of another training are not used: the folds are fitted again, same numbers.
-    const foldsJson = join(savedFoldsDir(out, "best"), "folds.json");
+    const foldsJson = join(artifacts.foldModels("best"), "folds.json");
     const kept = JSON.parse(await Deno.readTextFile(foldsJson));
     await Deno.writeTextFile(foldsJson, JSON.stringify({ ...kept, trained: "another time" }));
     const again = await runExplain({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { reliability } from "../lib/analysis/calibration.ts";
+import { reliability } from "../lib/analysis/explain/calibration.ts";
 import {
   blockMeans,
   explainTitles,
@@ -7,9 +7,9 @@ import {
   formatExplanation,
   recordsFromTitles,
 } from "../lib/pipeline/explain_title.ts";
-import { claimGenres, explainGroups, studyClaims } from "../lib/pipeline/explain_stage.ts";
+import { claimGenres, explainGroups, studyClaims } from "../lib/analysis/explain/study_claims.ts";
 import { genreCountStrata, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
-import { labelContradictions } from "../lib/analysis/label_noise.ts";
+import { labelContradictions } from "../lib/analysis/explain/label_noise.ts";
 import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import {
   fromRows,
@@ -22,7 +22,7 @@ import { mergeMetrics, type MetricsFile } from "../lib/pipeline/metrics_file.ts"
 import { RandomState } from "../lib/core/mt19937.ts";
 import { parseTitles } from "../lib/data/netflix_csv.ts";
 import { permutationImportance } from "../lib/model_selection/permutation_importance.ts";
-import { TermModel } from "../lib/analysis/term_evidence.ts";
+import { TermModel } from "../lib/analysis/explain/term_evidence.ts";
 import { titlesFromRecords } from "../lib/data/title_records.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 import { smallGenreModel } from "./support/small_genre_model.ts";
@@ -43,7 +43,7 @@ function planted(n: number): { X: Matrix; Y: LabelMatrix } {
 
 Deno.test("permutationImportance: the planted column drives its label, the noise column nothing", async () => {
   const { X, Y } = planted(120);
-  const r = await permutationImportance(() => new LogisticRegression({ C: 10 }), X, Y, {
+  const r = await permutationImportance(new LogisticRegression({ C: 10 }), [X, Y], {
     groups: [
       { name: "signal", columns: [0] },
       { name: "noise", columns: [1] },
@@ -64,7 +64,7 @@ Deno.test("permutationImportance: the planted column drives its label, the noise
   assert.ok(signal.std[0] >= 0 && signal.std[0] < 0.2);
   assert.equal(r.repeats, 4);
   await assert.rejects(
-    permutationImportance(() => new LogisticRegression(), X, Y, {
+    permutationImportance(new LogisticRegression(), [X, Y], {
       groups: [{ name: "bad", columns: [7] }],
       folds: stratifiedKFold(genreCountStrata(Y), { nSplits: 2 }),
       thresholds: 0.5,
@@ -77,22 +77,23 @@ Deno.test("permutationImportance: fold models fitted elsewhere are used as given
   const { X, Y } = planted(90);
   const folds = stratifiedKFold(genreCountStrata(Y), { nSplits: 3, seed: 2 });
   const options = { groups: [{ name: "signal", columns: [0] }], folds, thresholds: 0.5, seed: 1 };
-  const fresh = await permutationImportance(() => new LogisticRegression({ C: 10 }), X, Y, options);
+  const fresh = await permutationImportance(new LogisticRegression({ C: 10 }), [X, Y], options);
   const prefit = await Promise.all(
     folds.map((f) =>
       new LogisticRegression({ C: 10 }).fit(takeRows(X, f.train), takeRows(Y, f.train))
     ),
   );
   let made = 0;
-  const reused = await permutationImportance(
-    () => {
+  class Counted extends LogisticRegression {
+    override clone(): LogisticRegression {
       made++;
-      return new LogisticRegression({ C: 10 });
-    },
-    X,
-    Y,
-    { ...options, fitted: (k) => Promise.resolve(k === 2 ? null : prefit[k]) },
-  );
+      return super.clone();
+    }
+  }
+  const reused = await permutationImportance(new Counted({ C: 10 }), [X, Y], {
+    ...options,
+    fitted: (k) => Promise.resolve(k === 2 ? null : prefit[k]),
+  });
   assert.equal(made, 1, "only the fold without a fitted model is fitted here");
   assert.deepEqual([...reused.oof.data], [...fresh.oof.data]);
   assert.deepEqual([...reused.groups[0].mean], [...fresh.groups[0].mean]);

@@ -126,3 +126,61 @@ Deno.test("every lib folder has a README, at most 12 files, and files of at most
   visit(resolve(LIB));
   assert.deepEqual(problems, []);
 });
+
+/**
+ * Import circles among files of the same folder (a folder's sub-folders count as part of it),
+ * each as its files in a cycle, e.g. `pipeline/a.ts → pipeline/b.ts → pipeline/a.ts`.
+ */
+function importCircles(files: Map<string, string>): string[] {
+  const edges = new Map<string, string[]>();
+  for (const [file, source] of files) {
+    const targets = relativeImports(source)
+      .map((spec) => resolve(dirname(file), spec))
+      .filter((t) => files.has(t) && layerOf(t) === layerOf(file));
+    edges.set(file, [...new Set(targets)]);
+  }
+  // Tarjan's strongly connected components; a component of two or more files is a circle.
+  const index = new Map<string, number>(), low = new Map<string, number>();
+  const stack: string[] = [], onStack = new Set<string>(), circles: string[] = [];
+  let next = 0;
+  const visit = (v: string) => {
+    index.set(v, next), low.set(v, next++), stack.push(v), onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) visit(w), low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do component.push(w = stack.pop()!), onStack.delete(w); while (w !== v);
+      if (component.length > 1 || (edges.get(v) ?? []).includes(v)) {
+        circles.push(component.map((f) => relative(LIB, f)).sort().join(" ↔ "));
+      }
+    }
+  };
+  for (const f of [...files.keys()].sort()) if (!index.has(f)) visit(f);
+  return circles.sort();
+}
+
+Deno.test("no import circle inside a lib folder", () => {
+  const files = new Map(libFiles().map((f) => [f, Deno.readTextFileSync(f)]));
+  const circles = importCircles(files);
+  assert.deepEqual(circles, [], `files that import each other:\n${circles.join("\n")}`);
+});
+
+Deno.test("the circle check finds a circle inside a folder, not a chain or one across folders", () => {
+  const files = new Map([
+    [join(LIB, "pipeline/a.ts"), 'import { b } from "./b.ts";'],
+    [join(LIB, "pipeline/b.ts"), 'import { c } from "./c.ts";\nimport "../core/x.ts";'],
+    [join(LIB, "pipeline/c.ts"), 'export const c = () => import("./a.ts");'],
+    [join(LIB, "pipeline/d.ts"), 'import { a } from "./a.ts";'],
+    [join(LIB, "models/e.ts"), 'const w = new URL("./forest/f.ts", import.meta.url);'],
+    [join(LIB, "models/forest/f.ts"), 'import { e } from "../e.ts";'],
+    [join(LIB, "core/x.ts"), "export {};"],
+    [join(LIB, "core/y.ts"), '/**\n * import { y } from "./y.ts";\n */\nexport {};'],
+  ]);
+  assert.deepEqual(importCircles(files), [
+    "models/e.ts ↔ models/forest/f.ts",
+    "pipeline/a.ts ↔ pipeline/b.ts ↔ pipeline/c.ts",
+  ]);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LogisticRegression } from "../lib/models/logistic_regression.ts";
+import { lrSpec } from "./support/small_genre_model.ts";
 import { GenreModel } from "../lib/pipeline/genre_model.ts";
 import { parseTitles, selectTitles } from "../lib/data/netflix_csv.ts";
 import { writeNpy } from "../lib/io/npy.ts";
@@ -15,6 +15,7 @@ import {
   readConfig,
 } from "../lib/features/processed_data.ts";
 import { trainModel } from "../lib/pipeline/train_stage.ts";
+import { Artifacts } from "../lib/pipeline/artifacts.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
 async function withProject(fn: (dir: string) => Promise<void>) {
@@ -77,13 +78,10 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     }
 
     // Train a model with CV thresholds; it must learn this easy problem.
-    const trained = await trainModel({
-      name: "lr",
-      description: "test LR",
-      features: ["text", "categorical", "credits"],
-      make: () => new LogisticRegression({ C: 4 }),
-      thresholds: "per_genre",
-    }, { dir: out, verbose: false });
+    const trained = await trainModel(lrSpec("lr", ["text", "categorical", "credits"]), {
+      dir: out,
+      verbose: false,
+    });
     assert.ok(trained.metrics.f1_macro > 0.7, `F1 macro ${trained.metrics.f1_macro}`);
     assert.equal(trained.metrics.cv_curve.length, 9);
     await Deno.writeTextFile(
@@ -129,12 +127,10 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     assert.match(csv.split("\n")[0], /^show_id,title,predicted_genres,probabilities$/);
     assert.equal(csv.trim().split("\n").length, 6);
     // Each row predicts exactly the genres whose probability reaches that genre's threshold.
-    const saved = JSON.parse(
-      await Deno.readTextFile(join(out, "models", "lr", "estimator", "thresholds.json")),
-    );
+    const thresholds = await new Artifacts(out).modelThresholds("lr");
     for (let i = 0; i < result.titles.length; i++) {
       const expected = result.genres.filter((_, j) =>
-        result.proba.data[i * 4 + j] >= saved.thresholds[j]
+        result.proba.data[i * 4 + j] >= thresholds[j]
       );
       assert.deepEqual(result.predicted[i].map((g) => g.genre).sort(), expected.sort());
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { MultiLabelEstimator } from "../lib/core/estimator.ts";
+import type { EstimatorSpec, FittedState, MultiLabelEstimator } from "../lib/core/estimator.ts";
 import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import type { LabelMatrix, Matrix, MatrixData } from "../lib/core/matrix.ts";
 import { binarize } from "../lib/metrics/multi_label_metrics.ts";
@@ -42,14 +42,11 @@ Deno.test("stacker learns label co-occurrence a linear base model cannot", async
   await base.fit(train.X, train.Y);
   const baseAcc = accuracy(test.Y, binarize(await base.predictProba(test.X), 0.5), 2);
 
-  const folds: number[] = [];
-  const stacked = new StackedClassifier(
-    () => new LogisticRegression({ C: 100 }),
-    () => new LogisticRegression({ C: 100 }),
-    { onFold: (k) => folds.push(k) },
-  );
+  const stacked = new StackedClassifier({
+    base: new LogisticRegression({ C: 100 }),
+    stacker: new LogisticRegression({ C: 100 }),
+  });
   await stacked.fit(train.X, train.Y);
-  assert.deepEqual(folds, [0, 1, 2, 3, 4]);
   const P = await stacked.predictProba(test.X);
   assert.equal(P.rows, 400);
   assert.equal(P.cols, 3);
@@ -66,6 +63,7 @@ Deno.test("stacker learns label co-occurrence a linear base model cannot", async
 /** A base model that memorises its training rows: perfect on them, clueless elsewhere. */
 class Memoriser implements MultiLabelEstimator {
   readonly kind = "memoriser";
+  readonly splitsFit = false;
   #seen = new Map<string, Uint8Array>();
   #cols = 0;
   fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
@@ -87,8 +85,17 @@ class Memoriser implements MultiLabelEstimator {
   async predict(X: Matrix<MatrixData>, t: number | ArrayLike<number> = 0.5): Promise<LabelMatrix> {
     return binarize(await this.predictProba(X), t);
   }
-  save(): Promise<void> {
-    return Promise.reject(new Error("Memoriser: not saveable"));
+  spec(): EstimatorSpec {
+    return { kind: this.kind, params: {} };
+  }
+  clone(): Memoriser {
+    return new Memoriser();
+  }
+  exportState(): FittedState {
+    throw new Error("Memoriser: not saveable");
+  }
+  importState(): this {
+    throw new Error("Memoriser: not saveable");
   }
 }
 
@@ -103,11 +110,11 @@ Deno.test("stacker is trained on out-of-fold base probabilities, not memorised o
   const Y = new Uint8Array(n * 2);
   for (let i = 0; i < Y.length; i++) Y[i] = rng.randomSample() < 0.3 ? 1 : 0;
   const data = { X: { rows: n, cols: 3, data: X }, Y: { rows: n, cols: 2, data: Y } };
-  const model = new StackedClassifier(
-    () => new Memoriser(),
-    () => new LogisticRegression({ C: 1 }),
-    { passthrough: false },
-  );
+  const model = new StackedClassifier({
+    base: new Memoriser(),
+    stacker: new LogisticRegression({ C: 1 }),
+    passthrough: false,
+  });
   await model.fit(data.X, data.Y);
   const P = await model.predictProba(data.X);
   for (let j = 0; j < 2; j++) {
@@ -122,34 +129,51 @@ Deno.test("stacker is trained on out-of-fold base probabilities, not memorised o
   }
 });
 
-Deno.test("save / load round trip predicts the same; errors say what to do", async () => {
+Deno.test("save / load round trip predicts the same; a loaded model refits; errors say what to do", async () => {
   const { X, Y } = corners(200, 3);
-  const model = new StackedClassifier(
-    () => new LogisticRegression({ C: 10 }),
-    () => new LogisticRegression({ C: 1 }),
-    { nFolds: 3, seed: 5 },
-  );
-  await assert.rejects(() => Promise.resolve(model.predictProba(X)), /call fit\(\)/);
+  const model = new StackedClassifier({
+    base: new LogisticRegression({ C: 10 }),
+    stacker: new LogisticRegression({ C: 1 }),
+    nFolds: 3,
+    seed: 5,
+  });
+  await assert.rejects(() => Promise.resolve(model.predictProba(X)), /not fitted/);
   const dir = await Deno.makeTempDir();
-  await assert.rejects(() => saveEstimator(dir, model), /call fit\(\) first/);
+  await assert.rejects(() => saveEstimator(dir, model), /not fitted; call fit\(\) first/);
   await model.fit(X, Y);
   await saveEstimator(dir, model);
-  const saved = JSON.parse(await Deno.readTextFile(`${dir}/stacked.json`));
-  assert.deepEqual(saved.options, { nFolds: 3, seed: 5, passthrough: true });
+  const saved = JSON.parse(await Deno.readTextFile(`${dir}/estimator.json`));
+  assert.equal(saved.spec.params.nFolds, 3);
+  assert.equal(saved.spec.params.base.params.C, 10);
   const copy = await loadEstimator(dir);
   assert.equal(copy.kind, "stacked");
   const a = await model.predictProba(X);
   const b = await copy.predictProba(X);
   assert.deepEqual(b.data, a.data);
-  await assert.rejects(() => copy.fit(X, Y), /no factories/);
+  const again = await copy.clone().fit(X, Y);
+  assert.deepEqual((await again.predictProba(X)).data, a.data);
   await Deno.writeTextFile(
-    `${dir}/base/estimator.json`,
-    JSON.stringify({ format: "netflix-genres-estimator/1", kind: "forest" }),
+    `${dir}/estimator.json`,
+    JSON.stringify({
+      ...saved,
+      spec: {
+        ...saved.spec,
+        params: { ...saved.spec.params, base: { kind: "forest", params: {} } },
+      },
+    }),
   );
   await assert.rejects(() => loadEstimator(dir), /unknown estimator kind "forest"/);
   await assert.rejects(
     () => Promise.resolve(copy.predictProba({ rows: 1, cols: 5, data: new Float32Array(5) })),
     /5 feature columns but the model was fitted on 2/,
   );
-  assert.throws(() => new StackedClassifier(null, null, { nFolds: 1 }), /nFolds is 1/);
+  assert.throws(
+    () =>
+      new StackedClassifier({
+        base: new LogisticRegression(),
+        stacker: new LogisticRegression(),
+        nFolds: 1,
+      }),
+    /nFolds is 1/,
+  );
 });

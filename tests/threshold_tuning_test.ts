@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { crossValPredictProba } from "../lib/model_selection/cross_val_predict.ts";
-import type { MultiLabelEstimator } from "../lib/core/estimator.ts";
+import type { EstimatorSpec, FittedState, MultiLabelEstimator } from "../lib/core/estimator.ts";
 import { kFold } from "../lib/model_selection/k_fold.ts";
 import { type LabelMatrix, type Matrix, type MatrixData, takeRows } from "../lib/core/matrix.ts";
 import { binarize } from "../lib/metrics/multi_label_metrics.ts";
@@ -9,8 +9,11 @@ import { STUDY_GRID, tuneThresholds } from "../lib/model_selection/threshold_tun
 /** A tiny estimator for the tests: P(label) = feature value of the label's column, scaled. */
 class ColumnEstimator implements MultiLabelEstimator {
   readonly kind = "column";
+  readonly splitsFit = false;
   seen: Matrix<MatrixData>[] = [];
   scale = 1;
+  /** Every clone made from this one (shared with the clones). */
+  constructor(readonly clones: ColumnEstimator[] = []) {}
   fit(X: Matrix<MatrixData>, _Y: LabelMatrix): Promise<this> {
     this.seen.push(X);
     let max = 0;
@@ -28,8 +31,20 @@ class ColumnEstimator implements MultiLabelEstimator {
   async predict(X: Matrix<MatrixData>, t: number | ArrayLike<number> = 0.5): Promise<LabelMatrix> {
     return binarize(await this.predictProba(X), t);
   }
-  save(): Promise<void> {
-    return Promise.reject(new Error("ColumnEstimator: not saveable"));
+  spec(): EstimatorSpec {
+    return { kind: this.kind, params: {} };
+  }
+  clone(): ColumnEstimator {
+    const c = new ColumnEstimator(this.clones);
+    this.clones.push(c);
+    return c;
+  }
+  exportState(): FittedState {
+    return { json: { scale: this.scale }, arrays: {}, parts: {} };
+  }
+  importState(state: FittedState): this {
+    this.scale = state.json.scale as number;
+    return this;
   }
 }
 
@@ -50,23 +65,17 @@ function problem(n: number): { X: Matrix; Y: LabelMatrix } {
 Deno.test("crossValPredictProba fits each fold on its training rows only", async () => {
   const { X, Y } = problem(50);
   const folds = kFold(50, { nSplits: 5, seed: 1 });
-  const models: ColumnEstimator[] = [];
-  const oof = await crossValPredictProba(
-    () => {
-      const m = new ColumnEstimator();
-      models.push(m);
-      return m;
-    },
-    [X, Y],
-    { folds },
-  );
+  const prototype = new ColumnEstimator();
+  const { proba: oof, models } = await crossValPredictProba(prototype, [X, Y], { folds });
   assert.equal(models.length, 5);
-  for (const [k, m] of models.entries()) {
+  assert.deepEqual(models, prototype.clones);
+  assert.deepEqual(prototype.seen, [], "the estimator given is not fitted, its clones are");
+  for (const [k, m] of prototype.clones.entries()) {
     assert.deepEqual(m.seen[0].data, takeRows(X, folds[k].train).data);
   }
   assert.equal(oof.rows, 50);
   await assert.rejects(
-    () => crossValPredictProba(() => new ColumnEstimator(), [X, Y], { folds: [folds[0]] }),
+    () => crossValPredictProba(new ColumnEstimator(), [X, Y], { folds: [folds[0]] }),
     /is in no fold's test rows/,
   );
 });
@@ -74,7 +83,7 @@ Deno.test("crossValPredictProba fits each fold on its training rows only", async
 Deno.test("tuneThresholds finds each label's own threshold and the best global one", async () => {
   const { X, Y } = problem(200);
   const folds = kFold(200, { nSplits: 5, seed: 3 });
-  const oof = await crossValPredictProba(() => new ColumnEstimator(), [X, Y], { folds });
+  const { proba: oof } = await crossValPredictProba(new ColumnEstimator(), [X, Y], { folds });
   const tuned = tuneThresholds(Y, oof, { folds });
   assert.equal(tuned.cvCurve.length, STUDY_GRID.length);
   assert.deepEqual(tuned.cvCurve.map((p) => p.threshold), STUDY_GRID);
@@ -122,15 +131,10 @@ Deno.test("thresholdEffects counts micro precision/recall and labels per title",
   assert.throws(() => thresholdEffects(Y, { rows: 1, cols: 2, data: new Float32Array(2) }, [0.5]));
 });
 
-Deno.test("folds fitted on workers give the very same out-of-fold probabilities", async () => {
-  const { parallelCrossValPredictProba } = await import(
-    "../lib/model_selection/parallel_cross_val.ts"
-  );
-  const { crossValPredictProba: sequential } = await import(
-    "../lib/model_selection/cross_val_predict.ts"
-  );
+Deno.test("folds fitted on workers give the very same out-of-fold probabilities and fold models", async () => {
   const { genreCountStrata, stratifiedKFold } = await import("../lib/model_selection/k_fold.ts");
-  const { modelSpecs } = await import("../lib/pipeline/model_catalog.ts");
+  const { makeStudyLr } = await import("../lib/pipeline/model_catalog.ts");
+  const { openPool } = await import("../lib/models/estimator_pool.ts");
   const n = 120;
   const X = { rows: n, cols: 3, data: new Float32Array(n * 3) };
   const Y = { rows: n, cols: 2, data: new Uint8Array(n * 2) };
@@ -141,53 +145,18 @@ Deno.test("folds fitted on workers give the very same out-of-fold probabilities"
     Y.data.set([a > 0.5 ? 1 : 0, b > 0.3 ? 1 : 0], i * 2);
   }
   const folds = stratifiedKFold(genreCountStrata(Y), { nSplits: 3, seed: 1 });
-  const lr = modelSpecs().find((s) => s.name === "study_lr")!;
+  const here = await crossValPredictProba(makeStudyLr(), [X, Y], { folds });
+  using pool = openPool(2);
   const seen: number[] = [];
-  const onWorkers = await parallelCrossValPredictProba([X, Y], {
+  const there = await crossValPredictProba(makeStudyLr(), [X, Y], {
     folds,
-    worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
-    factory: "study_lr",
-    workers: 2,
+    pool,
     onFold: (k) => seen.push(k),
   });
-  const here = await sequential(lr.make, [X, Y], { folds });
-  assert.deepEqual(onWorkers.data, here.data);
-  assert.deepEqual(seen.sort(), [0, 1, 2]);
-  // With saveDir each fold's model is kept, and the kept model predicts its fold's rows the same.
-  const { foldModelDir } = await import("../lib/model_selection/parallel_cross_val.ts");
-  const { loadEstimator } = await import("../lib/models/model_store.ts");
-  const saveDir = await Deno.makeTempDir({ prefix: "folds-" });
-  try {
-    let allRowsSeconds = -1;
-    const kept = await parallelCrossValPredictProba([X, Y], {
-      folds,
-      worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
-      factory: "study_lr",
-      saveDir,
-      allRowsTo: `${saveDir}/all`,
-      onAllRows: (s) => (allRowsSeconds = s),
-    });
-    assert.deepEqual(kept.data, here.data);
-    // The fit on all rows, queued on the same workers, is the one this thread would make.
-    assert.ok(allRowsSeconds >= 0);
-    const all = await loadEstimator(`${saveDir}/all`);
-    const mine = await lr.make().fit(X, Y);
-    assert.deepEqual((await all.predictProba(X)).data, (await mine.predictProba(X)).data);
-    for (const [k, fold] of folds.entries()) {
-      const model = await loadEstimator(foldModelDir(saveDir, k));
-      const p = await model.predictProba(takeRows(X, fold.test));
-      assert.deepEqual(p.data, takeRows(here, fold.test).data);
-    }
-  } finally {
-    await Deno.remove(saveDir, { recursive: true });
+  assert.deepEqual(there.proba.data, here.proba.data);
+  assert.deepEqual(seen, [0, 1, 2], "reported in fold order");
+  for (const [k, fold] of folds.entries()) {
+    const p = await there.models[k].predictProba(takeRows(X, fold.test));
+    assert.deepEqual(p.data, takeRows(here.proba, fold.test).data);
   }
-  await assert.rejects(
-    () =>
-      parallelCrossValPredictProba([X, Y], {
-        folds,
-        worker: new URL("../lib/pipeline/fold_worker.ts", import.meta.url),
-        factory: "no_such_model",
-      }),
-    /no model "no_such_model" in the catalog/,
-  );
 });

@@ -113,6 +113,15 @@ function collectImports(code: string, fromDir: string, usage: Usage): void {
   }
 }
 
+/**
+ * Exports a module names as worker-pool tasks (`{ module: import.meta.url, name: "f" }`): a
+ * worker imports them by name.
+ */
+function taskNames(code: string): string[] {
+  const re = /\{\s*module:\s*import\.meta\.url,\s*name:\s*"([A-Za-z_$][\w$]*)"\s*\}/g;
+  return [...code.matchAll(re)].map((m) => m[1]);
+}
+
 function notebookCode(path: string): string {
   const nb = JSON.parse(Deno.readTextFileSync(path));
   return (nb.cells ?? [])
@@ -128,7 +137,9 @@ function unusedExports(): string[] {
   const usage: Usage = { names: new Map() };
   const sources = ["lib", "scripts", "bench", "tests"].flatMap((d) => walk(join(ROOT, d), ".ts"));
   for (const file of sources) {
-    collectImports(stripComments(Deno.readTextFileSync(file)), dirname(file), usage);
+    const code = stripComments(Deno.readTextFileSync(file));
+    collectImports(code, dirname(file), usage);
+    record(usage, file, taskNames(code));
   }
   for (const nb of walk(NOTEBOOKS, ".ipynb")) {
     collectImports(stripComments(notebookCode(nb)), NOTEBOOKS, usage);
@@ -170,6 +181,10 @@ Deno.test("the unused-export check reads the import forms the project uses", () 
   assert.deepEqual([...usage.names.get("/x/m.ts")!].sort(), ["B", "a", "c", "f"]);
   assert.deepEqual([...usage.names.get("/x/n.ts")!], ["e"]);
   assert.ok(usage.names.get("/x/p.ts")!.has("G"));
+  assert.deepEqual(
+    taskNames('export const T: TaskRef = { module: import.meta.url, name: "fitSpec" };'),
+    ["fitSpec"],
+  );
   assert.deepEqual(
     exportsOf("export const a = 1;\nexport async function b() {}\nexport { c, type D as E };"),
     [

@@ -1,71 +1,90 @@
 /**
- * Fingerprints of the project's library code, so a stage's outputs are reused only while the
- * code that made them is unchanged — and only the code that stage runs: editing a chart does not
- * retrain a model.
+ * Fingerprints of the code a stage runs, so a stage's outputs are reused only while that code is
+ * unchanged — and only that code: editing a chart does not retrain a model. Nothing is listed by
+ * hand: the fingerprint covers the stage's entry module and every project module it reaches
+ * through its imports (static, dynamic, re-exports, and the `new URL("./x.ts", import.meta.url)`
+ * by which worker-pool tasks and workers are named), read from the source files themselves.
  *
  * @module
  */
 
-import { join, relative } from "node:path";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { sha256Hex } from "../core/sha256.ts";
-import { projectPath } from "./project_paths.ts";
-
-/** What reading the data and building the features runs. */
-const FEATURES_CODE = ["core", "io", "data", "text", "embedders", "features", "model_selection"];
-/** What fitting and scoring models runs, on top of the features. */
-const MODELS_CODE = [...FEATURES_CODE, "metrics", "models"];
-
-/** The parts of `lib/` (folders or files) each stage's outputs depend on. */
-export const STAGE_CODE: Readonly<Record<"preprocess" | "train" | "explain", readonly string[]>> = {
-  preprocess: [...FEATURES_CODE, "pipeline/preprocess.ts"],
-  train: [
-    ...MODELS_CODE,
-    "pipeline/best_model.ts",
-    "pipeline/genre_model.ts",
-    "pipeline/metrics_file.ts",
-    "pipeline/model_catalog.ts",
-    "pipeline/train_stage.ts",
-  ],
-  explain: [...MODELS_CODE, "analysis", "pipeline"],
-};
+import { PROJECT_ROOT } from "./project_paths.ts";
 
 const cache = new Map<string, Promise<string>>();
 
 /**
- * SHA-256 over the `.ts` files of the given parts of `lib/` (paths and contents, in path order);
- * by default the parts a stage depends on ({@linkcode STAGE_CODE}). Computed once per process.
+ * SHA-256 over the modules `entry` reaches through its imports (their paths relative to the
+ * project and their contents, in path order); computed once per process and entry.
  *
  * @example
  * ```ts
- * const code = await libSourceHash(STAGE_CODE.train); // "3f2a…"
+ * const code = await codeFingerprint(import.meta.url); // "3f2a…"
  * ```
  */
-export function libSourceHash(parts: readonly string[]): Promise<string> {
-  const key = parts.join("|");
-  let p = cache.get(key);
+export function codeFingerprint(entry: string | URL): Promise<string> {
+  const path = fileURLToPath(entry);
+  let p = cache.get(path);
   if (!p) {
-    p = hashParts(parts);
-    cache.set(key, p);
+    p = hashModules(path);
+    cache.set(path, p);
   }
   return p;
 }
 
-async function hashParts(parts: readonly string[]): Promise<string> {
-  const root = projectPath("lib");
-  const files: string[] = [];
-  const walk = async (path: string) => {
-    const info = await Deno.stat(path);
-    if (info.isFile) {
-      if (path.endsWith(".ts")) files.push(path);
-      return;
-    }
-    for await (const e of Deno.readDir(path)) await walk(join(path, e.name));
-  };
-  for (const part of parts) await walk(join(root, part));
-  files.sort();
+async function hashModules(entry: string): Promise<string> {
+  const files = await reachableModules(entry);
   const lines: string[] = [];
-  for (const f of files) {
-    lines.push(`${relative(root, f)}:${await sha256Hex(await Deno.readFile(f))}`);
+  for (const [file, source] of files) {
+    lines.push(`${relative(PROJECT_ROOT, file)}:${await sha256Hex(source)}`);
   }
   return await sha256Hex(lines.join("\n"));
+}
+
+/**
+ * The project modules `entry` (a file path) reaches through relative imports, with their
+ * sources, sorted by path. Package imports (`npm:`, bare names) are outside the project and
+ * pinned by the lock file.
+ *
+ * @example
+ * ```ts
+ * import { fileURLToPath } from "node:url";
+ * const files = await reachableModules(fileURLToPath(import.meta.url));
+ * files.has(fileURLToPath(import.meta.url)); // true
+ * ```
+ */
+export async function reachableModules(entry: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const queue = [resolve(entry)];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (found.has(file)) continue;
+    let source: string;
+    try {
+      source = await Deno.readTextFile(file);
+    } catch (err) {
+      throw new Error(
+        `codeFingerprint: cannot read ${file}, imported by the stage's code (${err})`,
+      );
+    }
+    found.set(file, source);
+    for (const spec of relativeSpecifiers(source)) queue.push(resolve(dirname(file), spec));
+  }
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Relative module specifiers in a source file's code (comments and doc examples left out). */
+function relativeSpecifiers(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const patterns = [
+    /\bfrom\s+["'](\.\.?\/[^"']+)["']/g,
+    /\bimport\s*\(\s*["'](\.\.?\/[^"']+)["']/g,
+    /\bimport\s+["'](\.\.?\/[^"']+)["']/g,
+    /new URL\(\s*["'](\.\.?\/[^"']+\.ts)["']/g,
+  ];
+  const specs: string[] = [];
+  for (const re of patterns) for (const m of code.matchAll(re)) specs.push(m[1]);
+  return specs;
 }

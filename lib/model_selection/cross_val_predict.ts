@@ -4,20 +4,32 @@
  * @module
  */
 
-import type { EstimatorFactory } from "../core/estimator.ts";
-import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
+import type { EstimatorPool, MultiLabelEstimator } from "../core/estimator.ts";
+import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+import { WorkerPool } from "../core/worker_pool.ts";
 import type { Split } from "./train_test_split.ts";
 
 /** Options for {@linkcode crossValPredictProba}. */
 export interface CrossValOptions {
   /** The folds (e.g. from `stratifiedKFold`); their test rows must partition `X`'s rows. */
   folds: Split[];
-  /** Called after each fold with its index and seconds taken. */
+  /** Fit the folds side by side on this pool, one task each (default: one after the other here). */
+  pool?: EstimatorPool;
+  /** Called as each fold ends, in fold order, with the seconds since the first fold started. */
   onFold?: (fold: number, seconds: number) => void;
 }
 
+/** The out-of-fold probabilities and the model fitted on each fold. */
+export interface CrossValResult {
+  /** rows × labels: row i scored by the fold model that held it out. */
+  proba: Matrix;
+  /** The fitted clone of each fold, in fold order. */
+  models: MultiLabelEstimator[];
+}
+
 /**
- * Fits a fresh model on each fold's training rows and predicts its held-out rows.
+ * Fits a clone of `estimator` on each fold's training rows and predicts its held-out rows; the
+ * result is the same bit for bit on any pool.
  *
  * @example
  * ```ts
@@ -26,35 +38,50 @@ export interface CrossValOptions {
  * import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
  * declare const XTrain: Matrix, yTrain: LabelMatrix;
  * const folds = stratifiedKFold(genreCountStrata(yTrain), { nSplits: 5, seed: 42 });
- * const oof = await crossValPredictProba(() => new LogisticRegression(), [XTrain, yTrain], { folds });
+ * const { proba } = await crossValPredictProba(new LogisticRegression(), [XTrain, yTrain], {
+ *   folds,
+ * });
  * ```
  */
 export async function crossValPredictProba(
-  makeModel: EstimatorFactory,
+  estimator: MultiLabelEstimator,
   data: [Matrix, LabelMatrix],
   options: CrossValOptions,
-): Promise<Matrix> {
-  const [X, Y] = data;
-  if (X.rows !== Y.rows) {
+): Promise<CrossValResult> {
+  const [X0, Y] = data;
+  if (X0.rows !== Y.rows) {
     throw new RangeError(
-      `crossValPredictProba: X has ${X.rows} rows but Y has ${Y.rows}; they must describe the same titles`,
+      `crossValPredictProba: X has ${X0.rows} rows but Y has ${Y.rows}; they must describe the same titles`,
     );
   }
+  const pool = options.pool ?? WorkerPool.inline;
+  const X = pool.share(X0); // once for every fold
   const oof = new OutOfFoldRows(X.rows, Y.cols, "crossValPredictProba");
-  for (const [k, fold] of options.folds.entries()) {
-    const t0 = performance.now();
-    const model = makeModel();
-    await model.fit(takeRows(X, fold.train), takeRows(Y, fold.train));
-    const p = await model.predictProba(takeRows(X, fold.test));
-    if (p.rows !== fold.test.length || p.cols !== Y.cols) {
+  const seconds: (number | null)[] = options.folds.map(() => null);
+  let reported = 0;
+  const t0 = performance.now();
+  const models = await Promise.all(options.folds.map(async (fold, k) => {
+    const { model, proba } = await pool.fit(estimator, {
+      X,
+      Y,
+      rows: fold.train,
+      predictRows: fold.test,
+    });
+    if (!proba || proba.rows !== fold.test.length || proba.cols !== Y.cols) {
       throw new RangeError(
-        `crossValPredictProba: fold ${k} model returned ${p.rows}×${p.cols} probabilities, expected ${fold.test.length}×${Y.cols}`,
+        `crossValPredictProba: fold ${k} model returned ${proba?.rows}×${proba?.cols} ` +
+          `probabilities, expected ${fold.test.length}×${Y.cols}`,
       );
     }
-    oof.set(k, fold.test, p.data);
-    options.onFold?.(k, (performance.now() - t0) / 1000);
-  }
-  return oof.matrix();
+    oof.set(k, fold.test, proba.data);
+    seconds[k] = (performance.now() - t0) / 1000;
+    while (reported < options.folds.length && seconds[reported] !== null) {
+      options.onFold?.(reported, seconds[reported]!);
+      reported++;
+    }
+    return model;
+  }));
+  return { proba: oof.matrix(), models };
 }
 
 /**

@@ -16,7 +16,8 @@
  * @module
  */
 
-import type { EstimatorFactory, MultiLabelEstimator } from "../core/estimator.ts";
+import type { EstimatorPool, MultiLabelEstimator } from "../core/estimator.ts";
+import { WorkerPool } from "../core/worker_pool.ts";
 import { type LabelMatrix, type Matrix, takeRows } from "../core/matrix.ts";
 import { f1MacroAt, perLabelF1At } from "../metrics/multi_label_metrics.ts";
 import { RandomState } from "../core/mt19937.ts";
@@ -41,14 +42,16 @@ export interface PermutationImportanceOptions {
   repeats?: number;
   /** Seed of the permutations (default 0). */
   seed?: number;
-  /** Called after each fold with its index and seconds taken. */
+  /** Called after each fold is scored, with its index and seconds since the start. */
   onFold?: (fold: number, seconds: number) => void;
   /**
-   * Fold models fitted elsewhere (on workers, or saved by an earlier stage): called with each
-   * fold's index, it returns that fold's model, already fitted on exactly the fold's training
-   * rows, or `null` to have it fitted here with `make`.
+   * Fold models fitted earlier (e.g. saved by the training stage): called with each fold's
+   * index, it returns that fold's model, already fitted on exactly the fold's training rows, or
+   * `null` to have a clone of the model fitted for it.
    */
   fitted?: (fold: number) => Promise<MultiLabelEstimator | null>;
+  /** Worker pool to fit the missing fold models on (default: this thread). */
+  pool?: EstimatorPool;
 }
 
 /** Importance of one group. */
@@ -85,7 +88,7 @@ export interface PermutationImportance {
  * import { fromRows, labelsFromRows } from "../core/matrix.ts";
  * const X = fromRows(Array.from({ length: 40 }, (_, i) => [i % 2, (i * 7) % 5]));
  * const Y = labelsFromRows(Array.from({ length: 40 }, (_, i) => [i % 2]));
- * const r = await permutationImportance(() => new LogisticRegression(), X, Y, {
+ * const r = await permutationImportance(new LogisticRegression(), [X, Y], {
  *   groups: [{ name: "a", columns: [0] }, { name: "b", columns: [1] }],
  *   folds: stratifiedKFold(genreCountStrata(Y), { nSplits: 2 }),
  *   thresholds: 0.5,
@@ -94,11 +97,11 @@ export interface PermutationImportance {
  * ```
  */
 export async function permutationImportance(
-  make: EstimatorFactory,
-  X: Matrix,
-  Y: LabelMatrix,
+  estimator: MultiLabelEstimator,
+  data: [Matrix, LabelMatrix],
   options: PermutationImportanceOptions,
 ): Promise<PermutationImportance> {
+  const [X, Y] = data;
   const repeats = options.repeats ?? 3;
   if (!Number.isInteger(repeats) || repeats < 1) {
     throw new RangeError(`permutationImportance: repeats is ${repeats}; use a whole number ≥ 1`);
@@ -126,10 +129,18 @@ export async function permutationImportance(
   const base = new OutOfFoldRows(X.rows, L, name);
   const permuted = Array.from({ length: G * repeats }, () => new OutOfFoldRows(X.rows, L, name));
   const rng = new RandomState(options.seed ?? 0);
+  // Every fold model first (the missing ones side by side on the pool), then the permutations.
+  const pool = options.pool ?? WorkerPool.inline;
+  const shared = pool.share(X);
+  const models = await Promise.all(
+    options.folds.map(async (fold, k) =>
+      (await options.fitted?.(k)) ??
+        (await pool.fit(estimator, { X: shared, Y, rows: fold.train })).model
+    ),
+  );
+  const t0 = performance.now();
   for (const [k, fold] of options.folds.entries()) {
-    const t0 = performance.now();
-    const model = (await options.fitted?.(k)) ??
-      await make().fit(takeRows(X, fold.train), takeRows(Y, fold.train));
+    const model = models[k];
     const Xt = takeRows(X, fold.test);
     base.set(k, fold.test, (await model.predictProba(Xt)).data);
     const n = Xt.rows;

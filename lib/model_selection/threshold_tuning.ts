@@ -62,14 +62,14 @@ export interface ThresholdTuningResult {
  *
  * @example
  * ```ts
- * import type { EstimatorFactory } from "../core/estimator.ts";
+ * import type { MultiLabelEstimator } from "../core/estimator.ts";
  * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
  * import { crossValPredictProba } from "./cross_val_predict.ts";
  * import { genreCountStrata, stratifiedKFold } from "./k_fold.ts";
- * declare const makeModel: EstimatorFactory, XTrain: Matrix, yTrain: LabelMatrix;
+ * declare const model: MultiLabelEstimator, XTrain: Matrix, yTrain: LabelMatrix;
  * const folds = stratifiedKFold(genreCountStrata(yTrain), { nSplits: 5, seed: 42 });
- * const oof = await crossValPredictProba(makeModel, [XTrain, yTrain], { folds });
- * const tuned = tuneThresholds(yTrain, oof, { folds });
+ * const { proba } = await crossValPredictProba(model, [XTrain, yTrain], { folds });
+ * const tuned = tuneThresholds(yTrain, proba, { folds });
  * console.log(tuned.globalThreshold, tuned.cvCurve);
  * ```
  */

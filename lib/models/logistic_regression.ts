@@ -19,26 +19,33 @@
  * weighted positive rate). Together they halve the iterations on the project's features. The
  * gradient test is done on the original variables, as scikit-learn does.
  *
- * Save/load: {@linkcode LogisticRegression.toJSON} stores coefficients as base64 of
- * little-endian float32 (`coef`: labels × features row-major, `intercept`: labels).
+ * Fitted state ({@linkcode LogisticRegression.exportState}): `coef` (labels × features, row-major
+ * float32) and `intercept` arrays, iterations and status per label.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
-import { checkFeatures, checkLabels, type MultiLabelEstimator } from "../core/estimator.ts";
-import { base64ToFloat32, float32ToBase64 } from "../core/float32_base64.ts";
+import {
+  checkFeatures,
+  checkLabels,
+  type EstimatorSpec,
+  type FitOptions,
+  type FittedState,
+  type MultiLabelEstimator,
+  type StartingPoint,
+} from "../core/estimator.ts";
+import { WorkerPool } from "../core/worker_pool.ts";
+import { stateChecker } from "./state_checks.ts";
 import { LbfgsState, type LbfgsStatus, wolfeLineSearch } from "./lbfgs.ts";
 import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
-import { readJsonFile } from "../io/read_json.ts";
 import { useFastBackend } from "../core/tf_backend.ts";
 import { nativeSgemm } from "../core/native_blas.ts";
 import { expNonPositive, log1pUnit } from "../core/fast_exp.ts";
 
-const LR_FILE = "logistic_regression.json";
+/** Why a label stopped: the optimiser's statuses, or constant in training. */
+const LABEL_STATUSES = ["running", "gtol", "ftol", "maxIter", "lineSearch", "constant"];
 
 /** Options for {@linkcode LogisticRegression}. */
 export interface LogisticRegressionOptions {
@@ -70,28 +77,6 @@ export interface LogisticRegressionOptions {
   labelGroups?: number[][] | null;
 }
 
-/** The serialised form produced by {@linkcode LogisticRegression.toJSON}. */
-export interface LogisticRegressionJSON {
-  /** Always `"LogisticRegression"`. */
-  kind: "LogisticRegression";
-  /** Format version (1). */
-  version: 1;
-  /** Options the model was built with. */
-  options: Required<LogisticRegressionOptions>;
-  /** Number of input features. */
-  nFeatures: number;
-  /** Number of labels. */
-  nLabels: number;
-  /** base64 of little-endian float32, labels × features row-major. */
-  coef: string;
-  /** base64 of little-endian float32, one per label (±Infinity for a label constant in training). */
-  intercept: string;
-  /** L-BFGS iterations per label. */
-  nIter: number[];
-  /** Why each label's optimiser stopped (`"constant"` for labels with one class in training). */
-  status: string[];
-}
-
 function toFloat32(X: Matrix<MatrixData>): Float32Array {
   return X.data instanceof Float32Array ? X.data : Float32Array.from(X.data);
 }
@@ -108,13 +93,13 @@ function toFloat32(X: Matrix<MatrixData>): Float32Array {
  * await lr.fit(X, Y);
  * const P = await lr.predictProba(X);   // 4 × 1 probabilities
  * const labels = await lr.predict(X, 0.5); // 4 × 1 zeros/ones
- * const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(lr.toJSON())));
+ * const copy = new LogisticRegression(lr.options).importState(lr.exportState());
  * ```
  */
 export class LogisticRegression implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "logistic_regression";
-  /** The options in force (defaults filled in). */
+  /** The options in force (defaults filled in): the model's params. */
   readonly options: Required<LogisticRegressionOptions>;
   /** Coefficients, labels × features row-major (null before fit). */
   coef: Float32Array | null = null;
@@ -152,9 +137,34 @@ export class LogisticRegression implements MultiLabelEstimator {
     }
   }
 
+  /** True with more than one label group: the groups are fitted side by side on a pool. */
+  get splitsFit(): boolean {
+    return (this.options.labelGroups?.length ?? 1) > 1;
+  }
+
+  /** Kind and params. */
+  spec(): EstimatorSpec {
+    return { kind: this.kind, params: structuredClone(this.options) };
+  }
+
+  /** A new, unfitted model with the same params (no warm start). */
+  clone(): LogisticRegression {
+    return new LogisticRegression(structuredClone(this.options));
+  }
+
   /** The start set by {@linkcode warmStartFrom} (undefined: a cold start from zero). */
   get warmStart(): { coef: Float32Array; intercept: Float32Array } | undefined {
     return this.#init ?? undefined;
+  }
+
+  /** The warm start as a {@linkcode StartingPoint}, for a worker to fit from. */
+  startingPoint(): StartingPoint | undefined {
+    return this.#init ?? undefined;
+  }
+
+  /** {@linkcode warmStartFrom} a {@linkcode StartingPoint} (`coef` and `intercept`). */
+  startFrom(point: StartingPoint): this {
+    return this.warmStartFrom({ coef: point.coef ?? null, intercept: point.intercept ?? null });
   }
 
   /**
@@ -185,19 +195,25 @@ export class LogisticRegression implements MultiLabelEstimator {
 
   /**
    * Fits every label's model. Labels with a single class in `Y` get zero coefficients and an
-   * intercept of ±Infinity (probability exactly 0 or 1).
+   * intercept of ±Infinity (probability exactly 0 or 1). With label groups, each group is one
+   * task on `options.pool` (one after the other without a pool).
    */
-  async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
+  async fit(X: Matrix<MatrixData>, Y: LabelMatrix, options: FitOptions = {}): Promise<this> {
     checkFeatures(X, "LogisticRegression.fit");
     checkLabels(Y, X.rows, "LogisticRegression.fit");
     const groups = this.options.labelGroups;
     if (groups !== null) {
       checkLabelGroups(groups, Y.cols);
-      const parts: LogisticRegression[] = [];
-      for (const labels of groups) {
-        const part = this.groupModel(labels);
-        parts.push(await part.fit(X, takeLabelColumns(Y, labels)));
-      }
+      const pool = options.pool ?? WorkerPool.inline;
+      const shared = pool.share({ rows: X.rows, cols: X.cols, data: toFloat32(X) });
+      const parts = await Promise.all(
+        groups.map(async (labels) =>
+          (await pool.fit(this.groupModel(labels), {
+            X: shared,
+            Y: takeLabelColumns(Y, labels),
+          })).model
+        ),
+      );
       return this.joinGroups(parts);
     }
     await useFastBackend();
@@ -484,7 +500,7 @@ export class LogisticRegression implements MultiLabelEstimator {
    * {@linkcode joinGroups}.
    */
   groupModel(labels: readonly number[]): LogisticRegression {
-    const part = new LogisticRegression({ ...this.options, labelGroups: null });
+    const part = new LogisticRegression({ ...structuredClone(this.options), labelGroups: null });
     const init = this.#init;
     if (init !== null) {
       const d = init.coef.length / Math.max(1, init.intercept.length);
@@ -570,50 +586,49 @@ export class LogisticRegression implements MultiLabelEstimator {
     return binarize(await this.predictProba(X), thresholds);
   }
 
-  /** Writes `logistic_regression.json` (the {@linkcode toJSON} snapshot) into `dir`. */
-  async save(dir: string): Promise<void> {
-    await atomicWriteJson(join(dir, LR_FILE), this.toJSON());
-  }
-
-  /** Loads a model written by {@linkcode LogisticRegression.save}. */
-  static async load(dir: string): Promise<LogisticRegression> {
-    return LogisticRegression.fromJSON(await readJsonFile(join(dir, LR_FILE)));
-  }
-
-  /** A JSON-safe snapshot (see the module doc for the encoding). */
-  toJSON(): LogisticRegressionJSON {
+  /** What fit learned: `coef` (labels × features), `intercept`, iterations and status. */
+  exportState(): FittedState {
     if (this.coef === null || this.intercept === null) {
-      throw new Error("LogisticRegression.toJSON: nothing to save; call fit() first");
+      throw new Error("LogisticRegression.exportState: the model is not fitted; call fit() first");
     }
     return {
-      kind: "LogisticRegression",
-      version: 1,
-      options: { ...this.options },
-      nFeatures: this.nFeatures,
-      nLabels: this.nLabels,
-      coef: float32ToBase64(this.coef),
-      intercept: float32ToBase64(this.intercept),
-      nIter: [...this.nIter],
-      status: [...this.status],
+      json: {
+        nFeatures: this.nFeatures,
+        nLabels: this.nLabels,
+        nIter: [...this.nIter],
+        status: [...this.status],
+      },
+      arrays: { coef: this.coef, intercept: this.intercept },
+      parts: {},
     };
   }
 
-  /** Rebuilds a model saved with {@linkcode LogisticRegression.toJSON}. */
-  static fromJSON(json: LogisticRegressionJSON): LogisticRegression {
-    if (json?.kind !== "LogisticRegression" || json.version !== 1) {
-      throw new Error(
-        `LogisticRegression.fromJSON: expected kind "LogisticRegression" version 1, got ` +
-          `${json?.kind} version ${json?.version}`,
-      );
+  /**
+   * Restores a state from {@linkcode exportState}, checking it: the shapes agree, every
+   * coefficient is finite, and an intercept is ±Infinity only for a label constant in training.
+   */
+  importState(state: FittedState): this {
+    const check = stateChecker("LogisticRegression", state);
+    const nFeatures = check.count("nFeatures"), nLabels = check.count("nLabels");
+    const coef = check.floats("coef", nFeatures * nLabels);
+    const intercept = check.floats("intercept", nLabels, { infinite: true });
+    const nIter = check.counts("nIter", nLabels);
+    const status = check.strings("status", nLabels, LABEL_STATUSES);
+    for (let j = 0; j < nLabels; j++) {
+      if (!Number.isFinite(intercept[j]) && status[j] !== "constant") {
+        check.fail(`arrays.intercept[${j}] is ${intercept[j]} for a label that was not constant`);
+      }
     }
-    const m = new LogisticRegression(json.options);
-    m.nFeatures = json.nFeatures;
-    m.nLabels = json.nLabels;
-    m.coef = base64ToFloat32(json.coef, json.nFeatures * json.nLabels);
-    m.intercept = base64ToFloat32(json.intercept, json.nLabels);
-    m.nIter = [...json.nIter];
-    m.status = json.status.map((s) => s as LbfgsStatus | "constant");
-    return m;
+    this.#coefT = null;
+    Object.assign(this, {
+      coef,
+      intercept,
+      nIter,
+      status: status as (LbfgsStatus | "constant")[],
+      nFeatures,
+      nLabels,
+    });
+    return this;
   }
 }
 
@@ -669,14 +684,8 @@ function checkLabelGroups(groups: readonly (readonly number[])[], labels: number
 
 /**
  * The listed label columns of `Y`, in that order.
- *
- * @example
- * ```ts
- * import { labelsFromRows } from "../core/matrix.ts";
- * takeLabelColumns(labelsFromRows([[1, 0, 1]]), [2, 0]).data; // [1, 1]
- * ```
  */
-export function takeLabelColumns(Y: LabelMatrix, picked: readonly number[]): LabelMatrix {
+function takeLabelColumns(Y: LabelMatrix, picked: readonly number[]): LabelMatrix {
   const k = picked.length;
   const out = new Uint8Array(Y.rows * k);
   for (let i = 0; i < Y.rows; i++) {

@@ -12,23 +12,25 @@
  * product back ends are single-threaded, so the same seed, data and options give the same model
  * bit for bit on one machine; the two back ends differ in the last bits of their sums.
  *
- * Save/load: {@linkcode MlpClassifier.toJSON} stores each layer's kernel (inputs × outputs,
- * row-major) and bias as base64 of little-endian float32.
+ * Fitted state ({@linkcode MlpClassifier.exportState}): each layer's kernel (`kernel_<l>`,
+ * inputs × outputs, row-major float32) and bias (`bias_<l>`), the kept epoch and the validation
+ * losses.
  *
  * @module
  */
 
-import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
-import { checkFeatures, checkLabels, type MultiLabelEstimator } from "../core/estimator.ts";
-import { base64ToFloat32, float32ToBase64 } from "../core/float32_base64.ts";
+import {
+  checkFeatures,
+  checkLabels,
+  type EstimatorSpec,
+  type FittedState,
+  type MultiLabelEstimator,
+} from "../core/estimator.ts";
 import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
-import { readJsonFile } from "../io/read_json.ts";
+import { stateChecker } from "./state_checks.ts";
 import { RandomState } from "../core/mt19937.ts";
 import { matMul, type Sgemm } from "../core/native_blas.ts";
-
-const MLP_FILE = "mlp.json";
 
 /** Options for {@linkcode MlpClassifier}. */
 export interface MlpClassifierOptions {
@@ -64,39 +66,10 @@ export interface MlpClassifierOptions {
   verbose?: boolean;
 }
 
-/** One dense layer in the serialised form. */
-export interface MlpLayerJSON {
-  /** Inputs of the layer. */
-  inputs: number;
-  /** Outputs of the layer. */
-  outputs: number;
-  /** base64 little-endian float32, inputs × outputs row-major. */
-  kernel: string;
-  /** base64 little-endian float32, one per output. */
-  bias: string;
-}
-
-/** The serialised form produced by {@linkcode MlpClassifier.toJSON}. */
-export interface MlpClassifierJSON {
-  /** Always `"MlpClassifier"`. */
-  kind: "MlpClassifier";
-  /** Format version (1). */
-  version: 1;
-  /** Options the model was built with. */
-  options: Required<Omit<MlpClassifierOptions, "positiveWeight">> & {
-    positiveWeight: MlpClassifierOptions["positiveWeight"];
-  };
-  /** Input features. */
-  nFeatures: number;
-  /** Labels. */
-  nLabels: number;
-  /** Layers, input side first. */
-  layers: MlpLayerJSON[];
-  /** Epoch (1-based) whose weights were kept. */
-  bestEpoch: number;
-  /** Epochs run. */
-  epochsRun: number;
-}
+/** The options in force (defaults filled in): the model's params. */
+export type MlpParams = Required<Omit<MlpClassifierOptions, "positiveWeight">> & {
+  positiveWeight: Exclude<MlpClassifierOptions["positiveWeight"], undefined>;
+};
 
 interface Layer {
   inputs: number;
@@ -116,14 +89,16 @@ interface Layer {
  * const mlp = new MlpClassifier({ hiddenSizes: [16], epochs: 50, validationFraction: 0 });
  * await mlp.fit(X, Y);
  * const P = await mlp.predictProba(X); // 4 × 2
- * const copy = MlpClassifier.fromJSON(mlp.toJSON());
+ * const copy = mlp.clone().importState(mlp.exportState());
  * ```
  */
 export class MlpClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "mlp";
   /** The options in force (defaults filled in). */
-  readonly options: MlpClassifierJSON["options"];
+  readonly options: MlpParams;
+  /** One computation (its batches run in turn). */
+  readonly splitsFit = false;
   /** Input features seen in fit. */
   nFeatures = 0;
   /** Labels seen in fit. */
@@ -167,6 +142,16 @@ export class MlpClassifier implements MultiLabelEstimator {
         `MlpClassifier: hiddenSizes must be positive integers, got [${o.hiddenSizes}]`,
       );
     }
+  }
+
+  /** Kind and params. */
+  spec(): EstimatorSpec {
+    return { kind: this.kind, params: structuredClone(this.options) };
+  }
+
+  /** A new, unfitted model with the same params. */
+  clone(): MlpClassifier {
+    return new MlpClassifier(structuredClone(this.options));
   }
 
   /** Trains the network; keeps the weights of the epoch with the lowest validation loss. */
@@ -308,7 +293,9 @@ export class MlpClassifier implements MultiLabelEstimator {
   /** Probabilities, rows × labels (float32). */
   async predictProba(X: Matrix<MatrixData>): Promise<Matrix> {
     if (this.#layers.length === 0) {
-      throw new Error("MlpClassifier.predictProba: call fit() or fromJSON() first");
+      throw new Error(
+        "MlpClassifier.predictProba: the model is not fitted; call fit() or load a saved model first",
+      );
     }
     checkFeatures(X, "MlpClassifier.predictProba", this.nFeatures);
     const xf = X.data instanceof Float32Array ? X.data : Float32Array.from(X.data);
@@ -325,71 +312,65 @@ export class MlpClassifier implements MultiLabelEstimator {
     return binarize(await this.predictProba(X), thresholds);
   }
 
-  /** Writes `mlp.json` (the {@linkcode toJSON} snapshot) into `dir`. */
-  async save(dir: string): Promise<void> {
-    await atomicWriteJson(join(dir, MLP_FILE), this.toJSON());
-  }
-
-  /** Loads a model written by {@linkcode MlpClassifier.save}. */
-  static async load(dir: string): Promise<MlpClassifier> {
-    return MlpClassifier.fromJSON(await readJsonFile(join(dir, MLP_FILE)));
-  }
-
-  /** A JSON-safe snapshot (see the module doc for the encoding). */
-  toJSON(): MlpClassifierJSON {
+  /** What fit learned: the layers' kernels and biases, the kept epoch, the validation losses. */
+  exportState(): FittedState {
     if (this.#layers.length === 0) {
-      throw new Error("MlpClassifier.toJSON: nothing to save; call fit() first");
+      throw new Error("MlpClassifier.exportState: the model is not fitted; call fit() first");
     }
+    const arrays: FittedState["arrays"] = {};
+    this.#layers.forEach((l, i) => {
+      arrays[`kernel_${i}`] = l.kernel;
+      arrays[`bias_${i}`] = l.bias;
+    });
     return {
-      kind: "MlpClassifier",
-      version: 1,
-      options: structuredClone(this.options),
-      nFeatures: this.nFeatures,
-      nLabels: this.nLabels,
-      layers: this.#layers.map((l) => ({
-        inputs: l.inputs,
-        outputs: l.outputs,
-        kernel: float32ToBase64(l.kernel),
-        bias: float32ToBase64(l.bias),
-      })),
-      bestEpoch: this.bestEpoch,
-      epochsRun: this.epochsRun,
+      json: {
+        nFeatures: this.nFeatures,
+        nLabels: this.nLabels,
+        sizes: [this.nFeatures, ...this.#layers.map((l) => l.outputs)],
+        bestEpoch: this.bestEpoch,
+        epochsRun: this.epochsRun,
+        history: [...this.history],
+      },
+      arrays,
+      parts: {},
     };
   }
 
-  /** Rebuilds a model saved with {@linkcode MlpClassifier.toJSON}. */
-  static fromJSON(json: MlpClassifierJSON): MlpClassifier {
-    if (json?.kind !== "MlpClassifier" || json.version !== 1) {
-      throw new Error(
-        `MlpClassifier.fromJSON: expected kind "MlpClassifier" version 1, got ${json?.kind} ` +
-          `version ${json?.version}`,
+  /**
+   * Restores a state from {@linkcode exportState}, checking it: the layer sizes chain from the
+   * features to the labels (and match `hiddenSizes`), every weight is finite.
+   */
+  importState(state: FittedState): this {
+    const check = stateChecker("MlpClassifier", state);
+    const nFeatures = check.count("nFeatures"), nLabels = check.count("nLabels");
+    const expected = [nFeatures, ...this.options.hiddenSizes, nLabels];
+    const sizes = check.counts("sizes", expected.length);
+    if (sizes.some((v, i) => v !== expected[i])) {
+      check.fail(
+        `json.sizes is [${sizes}], expected [${expected}] (features, hiddenSizes, labels)`,
       );
     }
-    const m = new MlpClassifier(json.options);
-    m.nFeatures = json.nFeatures;
-    m.nLabels = json.nLabels;
-    m.bestEpoch = json.bestEpoch;
-    m.epochsRun = json.epochsRun;
-    m.#layers = json.layers.map((l, i) => {
-      const prev = i === 0 ? json.nFeatures : json.layers[i - 1].outputs;
-      if (l.inputs !== prev) {
-        throw new RangeError(
-          `MlpClassifier.fromJSON: layer ${i} takes ${l.inputs} inputs but receives ${prev}`,
-        );
-      }
-      return {
-        inputs: l.inputs,
-        outputs: l.outputs,
-        kernel: base64ToFloat32(l.kernel, l.inputs * l.outputs),
-        bias: base64ToFloat32(l.bias, l.outputs),
-      };
-    });
-    if (m.#layers.at(-1)?.outputs !== json.nLabels) {
-      throw new RangeError(
-        `MlpClassifier.fromJSON: the last layer does not output ${json.nLabels} labels`,
-      );
+    const layers: Layer[] = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      layers.push({
+        inputs: sizes[i],
+        outputs: sizes[i + 1],
+        kernel: check.floats(`kernel_${i}`, sizes[i] * sizes[i + 1]),
+        bias: check.floats(`bias_${i}`, sizes[i + 1]),
+      });
     }
-    return m;
+    const epochsRun = check.count("epochsRun");
+    const history = check.json("history");
+    if (!Array.isArray(history) || history.some((v) => typeof v !== "number")) {
+      check.fail("json.history must be a list of numbers");
+    }
+    this.#layers = layers;
+    this.nFeatures = nFeatures;
+    this.nLabels = nLabels;
+    this.bestEpoch = check.count("bestEpoch");
+    this.epochsRun = epochsRun;
+    this.history = [...(history as number[])];
+    return this;
   }
 }
 

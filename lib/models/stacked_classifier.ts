@@ -11,48 +11,49 @@
  * Speed: the base model is fitted on all rows first, and when it is a
  * {@linkcode LogisticRegression} the inner folds start from its coefficients (a warm start; the
  * problem is convex and solved to tolerance, so only the number of iterations changes — ~20 %
- * fewer on the project's features). With `workers ≥ 2` (and not already inside a worker) the
- * inner folds and the stacker are fitted on a {@linkcode FitPool} (the stacker, which nothing
- * can run beside, with its labels split over the workers); the probabilities are the same bit
- * for bit as with `workers: 1`.
+ * fewer on the project's features). On a worker pool the inner folds run side by side, and the
+ * stacker's label groups (`stackerLabelGroups`) too, since nothing else can run beside it; the
+ * probabilities are the same bit for bit on any pool.
  *
- * Save/load: {@linkcode StackedClassifier.save} writes both fitted stages (any estimators) in
- * sub-folders through the model store; {@linkcode StackedClassifier.load} reads them back.
+ * The fitted state holds both stages as parts (`base`, `stacker`).
  *
  * @module
  */
 
-import { checkFeatures, checkLabels } from "../core/estimator.ts";
-import { crossValPredictProba, OutOfFoldRows } from "../model_selection/cross_val_predict.ts";
-import type { EstimatorFactory, MultiLabelEstimator } from "../core/estimator.ts";
+import {
+  checkFeatures,
+  checkLabels,
+  type EstimatorSpec,
+  type FitOptions,
+  type FittedState,
+  type Json,
+  type MultiLabelEstimator,
+} from "../core/estimator.ts";
+import { crossValPredictProba } from "../model_selection/cross_val_predict.ts";
 import { genreCountStrata, stratifiedKFold } from "../model_selection/k_fold.ts";
-import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
 import { hstack, type LabelMatrix, type Matrix, type MatrixData } from "../core/matrix.ts";
 import { binarize } from "../metrics/multi_label_metrics.ts";
-import { loadEstimator, saveEstimator } from "./model_store.ts";
-import { readJsonFile } from "../io/read_json.ts";
-import { fitOnPoolOrHere, FitPool } from "./fit_pool.ts";
+import { WorkerPool } from "../core/worker_pool.ts";
 import { balancedLabelGroups, LogisticRegression } from "./logistic_regression.ts";
-import type { Split } from "../model_selection/train_test_split.ts";
+import { stateChecker } from "./state_checks.ts";
 
-/** Options for {@linkcode StackedClassifier}. */
+/** Options for {@linkcode StackedClassifier}: its params. */
 export interface StackedClassifierOptions {
+  /** The first stage (unfitted; fits use clones). */
+  base: MultiLabelEstimator;
+  /** The second stage, fitted on [features, out-of-fold base probabilities]. */
+  stacker: MultiLabelEstimator;
   /** Internal folds used to make the stacker's out-of-fold inputs (default 5). */
   nFolds?: number;
   /** Seed of the internal stratified folds (default 42). */
   seed?: number;
   /** Give the stacker the original features too, not just the probabilities (default true). */
   passthrough?: boolean;
-  /** Called after each internal fold with its index and seconds taken. */
-  onFold?: (fold: number, seconds: number) => void;
   /**
    * Start the inner folds' base models from the base model fitted on all rows, when it is a
    * logistic regression (default true).
    */
   warmStart?: boolean;
-  /** Workers for the inner folds and the stacker (default 1: all on this thread). */
-  workers?: number;
   /**
    * When both stages are logistic regressions: fit the stacker's labels in this many groups,
    * balanced by the base model's iterations per label (default 1: one group). The groups can
@@ -62,32 +63,18 @@ export interface StackedClassifierOptions {
   stackerLabelGroups?: number;
 }
 
-/** What `stacked.json` holds beside the two stages' folders. */
-export interface StackedClassifierState {
-  /** Format version (1). */
-  version: 1;
-  /** Internal folds, seed and passthrough the model was fitted with. */
-  options: { nFolds: number; seed: number; passthrough: boolean };
-  /** Input features of the base model. */
-  nFeatures: number;
-  /** Labels. */
-  nLabels: number;
-}
-
-const STACKED_FILE = "stacked.json";
-
 /**
  * Stacked multi-label classifier (base model → stacker on [features, base probabilities]).
  *
  * @example
  * ```ts
  * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
- * import { balancedLabelGroups, LogisticRegression } from "./logistic_regression.ts";
+ * import { LogisticRegression } from "./logistic_regression.ts";
  * declare const XTrain: Matrix, yTrain: LabelMatrix, XTest: Matrix;
- * const model = new StackedClassifier(
- *   () => new LogisticRegression({ C: 4 }),
- *   () => new LogisticRegression({ C: 1 }),
- * );
+ * const model = new StackedClassifier({
+ *   base: new LogisticRegression({ C: 4 }),
+ *   stacker: new LogisticRegression({ C: 1 }),
+ * });
  * await model.fit(XTrain, yTrain);
  * const P = await model.predictProba(XTest);
  * ```
@@ -95,43 +82,60 @@ const STACKED_FILE = "stacked.json";
 export class StackedClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "stacked";
-  /** Resolved options. */
-  readonly options: {
-    nFolds: number;
-    seed: number;
-    passthrough: boolean;
-    warmStart: boolean;
-    workers: number;
-    stackerLabelGroups: number;
-  };
-  #makeBase: EstimatorFactory | null;
-  #makeStacker: EstimatorFactory | null;
-  #onFold?: (fold: number, seconds: number) => void;
+  /** Its stages and inner folds run side by side on the pool. */
+  readonly splitsFit = true;
+  /** Resolved params. */
+  readonly options: Required<StackedClassifierOptions>;
   #base: MultiLabelEstimator | null = null;
   #stacker: MultiLabelEstimator | null = null;
   #nFeatures = 0;
   #nLabels = 0;
 
-  constructor(
-    makeBase: EstimatorFactory | null,
-    makeStacker: EstimatorFactory | null,
-    options: StackedClassifierOptions = {},
-  ) {
+  constructor(options: StackedClassifierOptions) {
+    if (!options?.base || !options.stacker) {
+      throw new TypeError("StackedClassifier: give both stages ({ base, stacker })");
+    }
     const nFolds = options.nFolds ?? 5;
     if (!Number.isInteger(nFolds) || nFolds < 2) {
       throw new RangeError(`StackedClassifier: nFolds is ${nFolds}; use an integer >= 2`);
     }
+    const groups = options.stackerLabelGroups ?? 1;
+    if (!Number.isInteger(groups) || groups < 1) {
+      throw new RangeError(
+        `StackedClassifier: stackerLabelGroups is ${groups}; use an integer >= 1`,
+      );
+    }
     this.options = {
+      base: options.base,
+      stacker: options.stacker,
       nFolds,
       seed: options.seed ?? 42,
       passthrough: options.passthrough ?? true,
       warmStart: options.warmStart ?? true,
-      workers: options.workers ?? 1,
-      stackerLabelGroups: options.stackerLabelGroups ?? 1,
+      stackerLabelGroups: groups,
     };
-    this.#makeBase = makeBase;
-    this.#makeStacker = makeStacker;
-    this.#onFold = options.onFold;
+  }
+
+  /** Kind and params (both stages as specs). */
+  spec(): EstimatorSpec {
+    const { base, stacker, ...rest } = this.options;
+    return {
+      kind: this.kind,
+      params: {
+        ...rest,
+        base: base.spec() as unknown as Json,
+        stacker: stacker.spec() as unknown as Json,
+      },
+    };
+  }
+
+  /** A new, unfitted model with the same params. */
+  clone(): StackedClassifier {
+    return new StackedClassifier({
+      ...this.options,
+      base: this.options.base.clone(),
+      stacker: this.options.stacker.clone(),
+    });
   }
 
   /** The fitted base model (null before fitting). */
@@ -150,94 +154,41 @@ export class StackedClassifier implements MultiLabelEstimator {
 
   /**
    * Fits the base model on all rows, then out-of-fold (warm-started from it), the stacker on
-   * those probabilities. On a pool when `workers ≥ 2` (see the module doc).
+   * those probabilities; each independent fit a task on `options.pool`.
    */
-  async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
-    const pool = FitPool.create(this.options.workers);
-    try {
-      return await this.fitOnPool(X, Y, pool);
-    } finally {
-      pool?.close();
-    }
-  }
-
-  /**
-   * {@linkcode fit} with the independent fits on `pool` (null: on this thread), e.g. a pool an
-   * ensemble shares among its members.
-   */
-  async fitOnPool(X: Matrix<MatrixData>, Y: LabelMatrix, pool: FitPool | null): Promise<this> {
-    if (!this.#makeBase || !this.#makeStacker) {
-      throw new Error(
-        "StackedClassifier.fit: this model was loaded from JSON and has no factories; build a " +
-          "new StackedClassifier(makeBase, makeStacker) to train",
-      );
-    }
+  async fit(X: Matrix<MatrixData>, Y: LabelMatrix, options: FitOptions = {}): Promise<this> {
     checkFeatures(X, "StackedClassifier.fit");
     checkLabels(Y, X.rows, "StackedClassifier.fit");
+    const pool = options.pool ?? WorkerPool.inline;
     const folds = stratifiedKFold(genreCountStrata(Y), {
       nSplits: this.options.nFolds,
       seed: this.options.seed,
     });
-    const Xf = X as Matrix;
-    const makeBase = this.#makeBase;
-    const base = await fitOnPoolOrHere(makeBase(), [Xf, Y], { pool });
-    const makeFold = () => {
-      const m = makeBase();
-      return this.options.warmStart && m instanceof LogisticRegression &&
-          base instanceof LogisticRegression
-        ? m.warmStartFrom(base)
-        : m;
-    };
-    const oof = pool && FitPool.canFit(makeFold())
-      ? await this.#poolOof(makeFold, [Xf, Y], folds, pool)
-      : await crossValPredictProba(makeFold, [Xf, Y], { folds, onFold: this.#onFold });
-    // Nothing can run beside the stacker (it needs every fold): with label groups, they are fitted
+    const shared = pool.share(X as Matrix); // once, for the base and every fold
+    const base = await pool.fitParts(this.options.base, { X: shared, Y });
+    const fold = this.options.base.clone();
+    if (this.options.warmStart && fold instanceof LogisticRegression) {
+      if (base instanceof LogisticRegression) fold.warmStartFrom(base);
+    }
+    const { proba: oof } = await crossValPredictProba(fold, [shared, Y], { folds, pool });
+    // Nothing can run beside the stacker (it needs every fold): its label groups, if any, run
     // side by side on the pool.
-    let stackerModel = this.#makeStacker();
+    let stacker = this.options.stacker;
     const groups = this.options.stackerLabelGroups;
     if (
-      groups > 1 && stackerModel instanceof LogisticRegression && base instanceof LogisticRegression
+      groups > 1 && stacker instanceof LogisticRegression && base instanceof LogisticRegression
     ) {
-      stackerModel = new LogisticRegression({
-        ...stackerModel.options,
+      stacker = new LogisticRegression({
+        ...structuredClone(stacker.options),
         labelGroups: balancedLabelGroups(base.nIter, groups),
       });
     }
-    const stacker = await fitOnPoolOrHere(stackerModel, [this.#inputs(X, oof), Y], { pool });
+    const inputs = pool.share(this.#inputs(X, oof));
+    this.#stacker = await pool.fitParts(stacker, { X: inputs, Y });
     this.#base = base;
-    this.#stacker = stacker;
     this.#nFeatures = X.cols;
     this.#nLabels = Y.cols;
     return this;
-  }
-
-  // The inner folds on the pool, all submitted at once; onFold is called in fold order.
-  async #poolOof(
-    makeFold: () => MultiLabelEstimator,
-    data: [Matrix, LabelMatrix],
-    folds: Split[],
-    pool: FitPool,
-  ): Promise<Matrix> {
-    const [X0, Y] = data;
-    const X = FitPool.share(X0); // one copy for all folds
-    const oof = new OutOfFoldRows(X.rows, Y.cols, "StackedClassifier");
-    const seconds: (number | null)[] = folds.map(() => null);
-    let reported = 0;
-    const t0 = performance.now();
-    await Promise.all(folds.map(async (fold, k) => {
-      const model = makeFold() as LogisticRegression;
-      const { proba } = await pool.fit(model, X, Y, {
-        rows: fold.train,
-        predictRows: fold.test,
-      });
-      oof.set(k, fold.test, proba!.data);
-      seconds[k] = (performance.now() - t0) / 1000;
-      while (reported < folds.length && seconds[reported] !== null) {
-        this.#onFold?.(reported, seconds[reported]!);
-        reported++;
-      }
-    }));
-    return oof.matrix();
   }
 
   /** The stacker's probabilities given the features and the base model's probabilities. */
@@ -260,43 +211,26 @@ export class StackedClassifier implements MultiLabelEstimator {
     return binarize(await this.predictProba(X), thresholds);
   }
 
-  /** Writes `stacked.json` and the two fitted stages (`base/`, `stacker/`) into `dir`. */
-  async save(dir: string): Promise<void> {
+  /** What fit learned: both stages (parts `base` and `stacker`). */
+  exportState(): FittedState {
     if (!this.#base || !this.#stacker) {
-      throw new Error("StackedClassifier.save: nothing to save; call fit() first");
+      throw new Error("StackedClassifier.exportState: the model is not fitted; call fit() first");
     }
-    await saveEstimator(join(dir, "base"), this.#base);
-    await saveEstimator(join(dir, "stacker"), this.#stacker);
-    const state: StackedClassifierState = {
-      version: 1,
-      options: {
-        nFolds: this.options.nFolds,
-        seed: this.options.seed,
-        passthrough: this.options.passthrough,
-      },
-      nFeatures: this.#nFeatures,
-      nLabels: this.#nLabels,
+    return {
+      json: { nFeatures: this.#nFeatures, nLabels: this.#nLabels },
+      arrays: {},
+      parts: { base: this.#base.exportState(), stacker: this.#stacker.exportState() },
     };
-    await atomicWriteJson(join(dir, STACKED_FILE), state);
   }
 
-  /**
-   * Loads a model written by {@linkcode StackedClassifier.save}; it predicts as before but
-   * cannot be refitted (it has no factories).
-   */
-  static async load(dir: string): Promise<StackedClassifier> {
-    const state = await readJsonFile<StackedClassifierState>(join(dir, STACKED_FILE));
-    if (state?.version !== 1) {
-      throw new Error(
-        `${join(dir, STACKED_FILE)}: expected version 1, got ${state?.version}; ` +
-          "re-run `npx deno task train`",
-      );
-    }
-    const model = new StackedClassifier(null, null, state.options);
-    model.#base = await loadEstimator(join(dir, "base"));
-    model.#stacker = await loadEstimator(join(dir, "stacker"));
-    model.#nFeatures = state.nFeatures;
-    model.#nLabels = state.nLabels;
-    return model;
+  /** Restores a state from {@linkcode exportState}, checking both stages. */
+  importState(state: FittedState): this {
+    const check = stateChecker("StackedClassifier", state);
+    const nFeatures = check.count("nFeatures"), nLabels = check.count("nLabels");
+    this.#base = this.options.base.clone().importState(check.part("base"));
+    this.#stacker = this.options.stacker.clone().importState(check.part("stacker"));
+    this.#nFeatures = nFeatures;
+    this.#nLabels = nLabels;
+    return this;
   }
 }

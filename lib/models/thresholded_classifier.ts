@@ -7,33 +7,32 @@
  *    per label;
  * 3. the inner estimator refitted on all rows.
  *
- * `predict(X)` then applies the chosen thresholds; nothing outside the model applies them. The
- * saved folder holds the thresholds, the CV evidence they were chosen on, and the inner
- * estimator (`estimator/`).
+ * On a worker pool each fold's fit, and the fit on all rows beside them, is one task: no core
+ * waits for the last fold. `predict(X)` then applies the chosen thresholds; nothing outside the
+ * model applies them. The fitted state holds the thresholds, the CV evidence they were chosen
+ * on, and the inner estimator (part `estimator`).
  *
  * @module
  */
 
-import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
-import {
-  type CrossValOptions,
-  crossValPredictProba,
-} from "../model_selection/cross_val_predict.ts";
 import {
   checkFeatures,
   checkFitted,
   checkLabels,
-  type EstimatorFactory,
+  type EstimatorSpec,
+  type FitOptions,
+  type FittedState,
+  type Json,
   type MultiLabelEstimator,
 } from "../core/estimator.ts";
 import { genreCountStrata, stratifiedKFold } from "../model_selection/k_fold.ts";
 import type { LabelMatrix, Matrix, MatrixData } from "../core/matrix.ts";
 import { binarize, f1MacroAt } from "../metrics/multi_label_metrics.ts";
-import { loadEstimator, saveEstimator } from "./model_store.ts";
-import { readJsonFile } from "../io/read_json.ts";
+import { crossValPredictProba } from "../model_selection/cross_val_predict.ts";
 import { type CvCurvePoint, tuneThresholds } from "../model_selection/threshold_tuning.ts";
 import type { Split } from "../model_selection/train_test_split.ts";
+import { WorkerPool } from "../core/worker_pool.ts";
+import { stateChecker } from "./state_checks.ts";
 
 /** How the decision thresholds are chosen. */
 export type ThresholdStrategy = "fixed" | "global" | "per_genre";
@@ -41,8 +40,10 @@ export type ThresholdStrategy = "fixed" | "global" | "per_genre";
 /** Every strategy, in the order tables show them. */
 export const THRESHOLD_STRATEGIES: readonly ThresholdStrategy[] = ["fixed", "global", "per_genre"];
 
-/** Options for {@linkcode ThresholdedClassifier}. */
+/** Options for {@linkcode ThresholdedClassifier}: its params. */
 export interface ThresholdedOptions {
+  /** The inner estimator (unfitted; each fit uses a clone). */
+  estimator: MultiLabelEstimator;
   /**
    * `"per_genre"` (default): one threshold per label; `"global"`: the best of the study's grid
    * for all labels; `"fixed"`: {@linkcode ThresholdedOptions.fixed} for all labels (the study's
@@ -57,23 +58,12 @@ export interface ThresholdedOptions {
   seed?: number;
   /** Labels with fewer positive rows keep the global threshold (default 5). */
   minSupport?: number;
-  /** Called after each fold with its index and seconds taken. */
-  onFold?: (fold: number, seconds: number) => void;
-  /**
-   * How the out-of-fold probabilities are computed (default {@linkcode crossValPredictProba}, one
-   * fold after the other); e.g. folds on workers.
-   */
-  crossValidate?: (
-    make: EstimatorFactory,
-    data: [Matrix, LabelMatrix],
-    options: CrossValOptions,
-  ) => Promise<Matrix>;
-  /**
-   * The inner estimator fitted on all rows, when it was fitted elsewhere alongside the folds
-   * (e.g. on the same workers, so that no core waits for the last fold); called after
-   * `crossValidate`. Resolving to `null`, or leaving it out, fits `make()` here.
-   */
-  fittedOnAllRows?: () => Promise<MultiLabelEstimator | null>;
+}
+
+/** Options of {@linkcode ThresholdedClassifier.fit}. */
+export interface ThresholdedFitOptions extends FitOptions {
+  /** Keep the model fitted on each fold in {@linkcode ThresholdedClassifier.foldModels}. */
+  keepFoldModels?: boolean;
 }
 
 /** The cross-validation evidence the thresholds were chosen on (saved with the model). */
@@ -88,21 +78,9 @@ export interface ThresholdTuning {
   cvF1: Record<ThresholdStrategy, number>;
 }
 
-interface SavedThresholds {
-  version: 1;
-  strategy: ThresholdStrategy;
-  fixed: number;
-  folds: number;
-  seed: number;
-  thresholds: number[];
-  tuning: ThresholdTuning;
-}
-
-const THRESHOLDS_FILE = "thresholds.json";
-
 /**
- * Wraps an estimator factory: `fit` tunes thresholds on out-of-fold probabilities, then fits the
- * final model on all rows.
+ * Wraps an estimator: `fit` tunes thresholds on out-of-fold probabilities, then fits the inner
+ * estimator on all rows.
  *
  * @example
  * ```ts
@@ -110,7 +88,8 @@ const THRESHOLDS_FILE = "thresholds.json";
  * import { fromRows, labelsFromRows } from "../core/matrix.ts";
  * const X = fromRows(Array.from({ length: 20 }, (_, i) => [i % 2, (i * 7) % 5]));
  * const Y = labelsFromRows(Array.from({ length: 20 }, (_, i) => [i % 2]));
- * const model = await new ThresholdedClassifier(() => new LogisticRegression(), {
+ * const model = await new ThresholdedClassifier({
+ *   estimator: new LogisticRegression(),
  *   strategy: "global",
  *   folds: 2,
  * }).fit(X, Y);
@@ -121,10 +100,10 @@ const THRESHOLDS_FILE = "thresholds.json";
 export class ThresholdedClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "thresholded";
-  /** Resolved options. */
-  readonly options: Required<
-    Omit<ThresholdedOptions, "onFold" | "crossValidate" | "fittedOnAllRows">
-  >;
+  /** Its folds and the fit on all rows run side by side on the pool. */
+  readonly splitsFit = true;
+  /** Resolved params. */
+  readonly options: Required<ThresholdedOptions>;
   /** The fitted inner estimator (null before fitting). */
   estimator: MultiLabelEstimator | null = null;
   /** The chosen thresholds, one per label (null before fitting). */
@@ -135,17 +114,20 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
   oof: Matrix | null = null;
   /** The folds of the last `fit` (not saved). */
   folds: Split[] | null = null;
-  #make: EstimatorFactory | null;
-  #onFold?: (fold: number, seconds: number) => void;
-  #crossValidate?: ThresholdedOptions["crossValidate"];
-  #fittedOnAllRows?: ThresholdedOptions["fittedOnAllRows"];
+  /** The models fitted on each fold, when `fit` was asked to keep them (not saved). */
+  foldModels: MultiLabelEstimator[] | null = null;
+  /**
+   * Seconds the last `fit` took: until the last fold was scored (`cv`), and from the start to
+   * the end of the fit on all rows (`final`; beside the folds on a pool). Not saved.
+   */
+  seconds: { cv: number; final: number } | null = null;
 
-  constructor(make: EstimatorFactory | null, options: ThresholdedOptions = {}) {
-    this.#make = make;
-    this.#onFold = options.onFold;
-    this.#crossValidate = options.crossValidate;
-    this.#fittedOnAllRows = options.fittedOnAllRows;
+  constructor(options: ThresholdedOptions) {
+    if (!options?.estimator) {
+      throw new TypeError("ThresholdedClassifier: give the inner estimator ({ estimator })");
+    }
     this.options = {
+      estimator: options.estimator,
       strategy: options.strategy ?? "per_genre",
       fixed: options.fixed ?? 0.5,
       folds: options.folds ?? 5,
@@ -162,32 +144,61 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     if (!Number.isInteger(this.options.folds) || this.options.folds < 2) {
       throw new RangeError(`ThresholdedClassifier: folds is ${this.options.folds}; use 2 or more`);
     }
+    if (!(this.options.fixed >= 0 && this.options.fixed <= 1)) {
+      throw new RangeError(`ThresholdedClassifier: fixed is ${this.options.fixed}; use 0…1`);
+    }
   }
 
-  /** Out-of-fold probabilities → thresholds → the inner estimator refitted on all rows. */
-  async fit(X: Matrix<MatrixData>, Y: LabelMatrix): Promise<this> {
-    const make = this.#make;
-    if (!make) {
-      throw new Error(
-        "ThresholdedClassifier.fit: a loaded model cannot be refitted; build a new " +
-          "ThresholdedClassifier(makeModel) to train",
-      );
-    }
+  /** Kind and params (the inner estimator as its spec). */
+  spec(): EstimatorSpec {
+    const { estimator, ...rest } = this.options;
+    return { kind: this.kind, params: { ...rest, estimator: estimator.spec() as unknown as Json } };
+  }
+
+  /** A new, unfitted model with the same params. */
+  clone(): ThresholdedClassifier {
+    return new ThresholdedClassifier({
+      ...this.options,
+      estimator: this.options.estimator.clone(),
+    });
+  }
+
+  /**
+   * Out-of-fold probabilities → thresholds → the inner estimator refitted on all rows. On
+   * `options.pool`, the fit on all rows and each fold's fit are one task each.
+   */
+  async fit(
+    X: Matrix<MatrixData>,
+    Y: LabelMatrix,
+    options: ThresholdedFitOptions = {},
+  ): Promise<this> {
     checkFeatures(X, "ThresholdedClassifier.fit");
     checkLabels(Y, X.rows, "ThresholdedClassifier.fit");
     const folds = stratifiedKFold(genreCountStrata(Y), {
       nSplits: this.options.folds,
       seed: this.options.seed,
     });
-    const oof = await (this.#crossValidate ?? crossValPredictProba)(make, [X as Matrix, Y], {
-      folds,
-      onFold: this.#onFold,
+    const pool = options.pool ?? WorkerPool.inline;
+    const inner = this.options.estimator;
+    const shared = pool.share(X as Matrix);
+    // The fit on all rows goes first in the queue, so no worker waits for the last fold.
+    const t0 = performance.now();
+    let final = 0;
+    const allRows = pool.fit(inner, { X: shared, Y }).then((r) => {
+      final = (performance.now() - t0) / 1000;
+      return r;
     });
+    allRows.catch(() => {}); // awaited below; a failure must not go unhandled while folds run
+    const { proba: oof, models: foldModels } = await crossValPredictProba(inner, [shared, Y], {
+      folds,
+      pool,
+      onFold: options.onFold,
+    });
+    const cv = (performance.now() - t0) / 1000;
     const tuned = tuneThresholds(Y, oof, { folds, minSupport: this.options.minSupport });
-    const perLabel = Array.from(tuned.perLabel);
     this.tuning = {
       globalThreshold: tuned.globalThreshold,
-      perLabel,
+      perLabel: Array.from(tuned.perLabel),
       cvCurve: tuned.cvCurve,
       cvF1: {
         fixed: f1MacroAt(Y, oof, { threshold: this.options.fixed }),
@@ -198,7 +209,9 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     this.thresholds = this.thresholdsFor(this.options.strategy);
     this.oof = oof;
     this.folds = folds;
-    this.estimator = (await this.#fittedOnAllRows?.()) ?? await make().fit(X, Y);
+    this.foldModels = options.keepFoldModels ? foldModels : null;
+    this.estimator = (await allRows).model;
+    this.seconds = { cv, final };
     return this;
   }
 
@@ -227,33 +240,63 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     return binarize(await this.predictProba(X), t);
   }
 
-  /** Writes `thresholds.json` and the inner estimator (`estimator/`) into `dir`. */
-  async save(dir: string): Promise<void> {
-    const estimator = checkFitted(this.estimator, "ThresholdedClassifier.save");
-    await saveEstimator(join(dir, "estimator"), estimator);
-    const saved: SavedThresholds = {
-      version: 1,
-      strategy: this.options.strategy,
-      fixed: this.options.fixed,
-      folds: this.options.folds,
-      seed: this.options.seed,
-      thresholds: Array.from(this.thresholds!),
-      tuning: this.tuning!,
+  /** What fit learned: the thresholds, their tuning, and the inner estimator (part `estimator`). */
+  exportState(): FittedState {
+    const estimator = checkFitted(this.estimator, "ThresholdedClassifier.exportState");
+    return {
+      json: {
+        thresholds: Array.from(this.thresholds!),
+        tuning: this.tuning as unknown as Json,
+      },
+      arrays: {},
+      parts: { estimator: estimator.exportState() },
     };
-    await atomicWriteJson(join(dir, THRESHOLDS_FILE), saved);
   }
 
-  /** Loads a model written by {@linkcode ThresholdedClassifier.save} (it cannot be refitted). */
-  static async load(dir: string): Promise<ThresholdedClassifier> {
-    const path = join(dir, THRESHOLDS_FILE);
-    const saved = await readJsonFile<SavedThresholds>(path);
-    if (saved?.version !== 1 || !Array.isArray(saved.thresholds)) {
-      throw new Error(`${path}: not a version-1 thresholds file; re-run \`npx deno task train\``);
+  /**
+   * Restores a state from {@linkcode exportState}, checking every number: one threshold per
+   * label, each in [0, 1], agreeing with the strategy; the tuning's thresholds and scores in
+   * range; the inner estimator's own state.
+   */
+  importState(state: FittedState): this {
+    const check = stateChecker("ThresholdedClassifier", state);
+    const tuning = check.json("tuning") as Record<string, Json> | null;
+    if (!tuning || typeof tuning !== "object" || !Array.isArray(tuning.perLabel)) {
+      check.fail("json.tuning must be an object with one threshold per label (perLabel)");
     }
-    const model = new ThresholdedClassifier(null, saved);
-    model.thresholds = Float64Array.from(saved.thresholds);
-    model.tuning = saved.tuning;
-    model.estimator = await loadEstimator(join(dir, "estimator"));
-    return model;
+    const n = (tuning!.perLabel as Json[]).length;
+    if (n === 0) check.fail("json.tuning.perLabel is empty");
+    const sub = stateChecker("ThresholdedClassifier tuning", {
+      json: tuning as { [key: string]: Json },
+      arrays: {},
+      parts: {},
+    });
+    const globalThreshold = sub.number("globalThreshold", { min: 0, max: 1 });
+    const perLabel = sub.numbers("perLabel", n, { min: 0, max: 1 });
+    const thresholds = check.numbers("thresholds", n, { min: 0, max: 1 });
+    const cvF1 = tuning!.cvF1 as Record<string, Json> | undefined;
+    for (const s of THRESHOLD_STRATEGIES) {
+      const v = cvF1?.[s];
+      if (typeof v !== "number" || !(v >= 0 && v <= 1)) {
+        check.fail(`json.tuning.cvF1.${s} must be a number in [0, 1], got ${JSON.stringify(v)}`);
+      }
+    }
+    const expected = this.options.strategy === "per_genre"
+      ? perLabel
+      : perLabel.map(() =>
+        this.options.strategy === "fixed" ? this.options.fixed : globalThreshold
+      );
+    const off = thresholds.findIndex((t, j) => t !== expected[j]);
+    if (off >= 0) {
+      check.fail(
+        `json.thresholds[${off}] is ${thresholds[off]}, but the "${this.options.strategy}" ` +
+          `strategy's tuning gives ${expected[off]}`,
+      );
+    }
+    const estimator = this.options.estimator.clone().importState(check.part("estimator"));
+    this.thresholds = Float64Array.from(thresholds);
+    this.tuning = tuning as unknown as ThresholdTuning;
+    this.estimator = estimator;
+    return this;
   }
 }

@@ -10,8 +10,8 @@
  *   2. an MLP (512 ReLU units, dropout 0.5, early stopping with patience 5);
  * - decisions: one threshold per genre, tuned on out-of-fold probabilities of the training rows.
  *
- * One fit is 6 LR fits + 1 stacker fit + 1 MLP fit; outside a worker they run two at a time on a
- * pool of Web Workers (lib/models/fit_pool.ts; timings in bench/speed_results.md).
+ * One fit is 6 LR fits + 1 stacker fit (two label groups) + 1 MLP fit; given a worker pool they
+ * run two at a time (core/worker_pool.ts; timings in bench/speed_results.md).
  *
  * @module
  */
@@ -20,7 +20,6 @@ import { EnsembleClassifier } from "../models/ensemble_classifier.ts";
 import { LogisticRegression } from "../models/logistic_regression.ts";
 import { MlpClassifier } from "../models/mlp_classifier.ts";
 import type { FeatureBlock } from "../features/processed_data.ts";
-import { ProgressBar } from "../display/progress.ts";
 import { StackedClassifier } from "../models/stacked_classifier.ts";
 
 /** What the train stage needs to know about the default model. */
@@ -56,13 +55,11 @@ export const BEST_MODEL: BestModelSpec = {
 export interface MakeBestModelOptions {
   /** Seed of the MLP (initialisation, shuffling, validation split, dropout); default 0. */
   seed?: number;
-  /** Show a progress bar over the stacker's internal folds (default false). */
-  progress?: boolean;
 }
 
 /**
  * Builds a fresh, unfitted default model (fit it on features assembled from
- * `BEST_MODEL.features`).
+ * `BEST_MODEL.features`; give `fit` a worker pool to use both cores).
  *
  * @example
  * ```ts
@@ -74,8 +71,6 @@ export interface MakeBestModelOptions {
  * ```
  */
 export function makeBestModel(options: MakeBestModelOptions = {}): EnsembleClassifier {
-  const nFolds = 5;
-  let bar: ProgressBar | null = null;
   // L-BFGS memory 20 instead of 10: the same optimum (convex problems solved to tolerance) in
   // ~11 % fewer iterations on these features (bench/speed_results.md).
   const memory = 20;
@@ -83,25 +78,16 @@ export function makeBestModel(options: MakeBestModelOptions = {}): EnsembleClass
   // default is 2.2e-9): ~40 % fewer iterations than SciPy's, test probabilities within 0.021 and
   // the scores the same to ±0.002 (bench/lr_tolerance_bench.ts, bench/speed_results.md).
   const ftol = 1e-6;
-  const stacked = new StackedClassifier(
-    () => new LogisticRegression({ C: 4, classWeight: "balanced", memory, ftol }),
-    () => new LogisticRegression({ C: 1, classWeight: "balanced", memory, ftol }),
-    {
-      nFolds,
-      seed: 42,
-      passthrough: true,
-      // Two groups of the stacker's labels, which the pool fits side by side (nothing else can
-      // run beside the stacker).
-      stackerLabelGroups: 2,
-      onFold: options.progress
-        ? (k) => {
-          bar ??= new ProgressBar("best model: stacking folds", nFolds);
-          bar.tick();
-          if (k + 1 === nFolds) bar.done();
-        }
-        : undefined,
-    },
-  );
+  const stacked = new StackedClassifier({
+    base: new LogisticRegression({ C: 4, classWeight: "balanced", memory, ftol }),
+    stacker: new LogisticRegression({ C: 1, classWeight: "balanced", memory, ftol }),
+    nFolds: 5,
+    seed: 42,
+    passthrough: true,
+    // Two groups of the stacker's labels, which a pool fits side by side (nothing else can run
+    // beside the stacker).
+    stackerLabelGroups: 2,
+  });
   // Early-stopping patience 5 instead of 10: in all 6 fits of training the validation loss
   // never improved again after a 5-epoch plateau, so the kept weights (and the CV and test
   // scores) are the same, in 16 epochs instead of 21 for the final fit (bench/speed_results.md).
@@ -111,7 +97,5 @@ export function makeBestModel(options: MakeBestModelOptions = {}): EnsembleClass
     patience: 5,
     seed: options.seed ?? 0,
   });
-  // Both cores (lib/models/fit_pool.ts); inside a worker (an outer CV fold) it fits serially.
-  const workers = Math.min(2, navigator.hardwareConcurrency ?? 1);
-  return new EnsembleClassifier([stacked, mlp], { weights: [0.5, 0.5], workers });
+  return new EnsembleClassifier({ members: [stacked, mlp], weights: [0.5, 0.5] });
 }

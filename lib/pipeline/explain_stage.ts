@@ -4,8 +4,9 @@
  * `predict --explain` needs under `processed_data/explain/`:
  *
  * 1. **permutation importance** per feature block (type and rating separately) and per genre,
- *    out-of-fold on the training rows (k fresh fits of the best model's estimator, several
- *    permutations per block), and the study's three inferred claims tested on it;
+ *    out-of-fold on the training rows (the training's own fold models of the saved model's
+ *    estimator, or fresh fits of it, several permutations per block), and the study's three
+ *    inferred claims tested on it (`analysis/explain/study_claims.ts`);
  * 2. **term evidence**: the interpretable term model ({@linkcode TermModel}) fitted on the
  *    training rows, its top terms per genre, its test F1 macro;
  * 3. **calibration**: reliability bins and ECE of best, study_lr and study_rf, out-of-fold and
@@ -16,144 +17,21 @@
  * @module
  */
 
-import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
 import { sha256Hex } from "../core/sha256.ts";
-import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
-import { makeBestModel } from "./best_model.ts";
-import { type Reliability, reliability } from "../analysis/calibration.ts";
-import { blockMeans, EXPLAIN_SUBDIR, saveExplainerParts } from "./explain_title.ts";
-import { GenreModel } from "./genre_model.ts";
+import { codeFingerprint } from "../io/source_hash.ts";
+import { type Reliability, reliability } from "../analysis/explain/calibration.ts";
+import { blockMeans, saveExplainerParts } from "./explain_title.ts";
 import { genreCountStrata, stratifiedKFold } from "../model_selection/k_fold.ts";
-import { labelContradictions } from "../analysis/label_noise.ts";
-import type { LabelMatrix } from "../core/matrix.ts";
+import { labelContradictions } from "../analysis/explain/label_noise.ts";
 import { binarize, f1Score } from "../metrics/multi_label_metrics.ts";
-import { type MetricsFile, readMetricsFile } from "./metrics_file.ts";
-import { ensureTrained, NOTEBOOK_PROCESSED_DIR } from "./notebook_stages.ts";
+import type { ExplanationsMetrics, ReliabilitySummary } from "./metrics_file.ts";
 import { readTitles, selectTitles } from "../data/netflix_csv.ts";
-import {
-  type ColumnGroup,
-  permutationImportance,
-} from "../model_selection/permutation_importance.ts";
-import { DEFAULT_PROCESSED_DIR, featuresDir, loadProcessed } from "../features/processed_data.ts";
-import { TermModel, type TermWeight } from "../analysis/term_evidence.ts";
-import { readPredictions, readSavedFolds, savedFoldsDir, thresholdsOf } from "./train_stage.ts";
-import { foldModelDir } from "../model_selection/parallel_cross_val.ts";
-import { loadEstimator } from "../models/model_store.ts";
-
-/** One of the study's inferred claims, tested. */
-export interface ClaimResult {
-  claim: string;
-  /** The permuted group the claim is about. */
-  group: string;
-  /** The genres it is about. */
-  genres: string[];
-  /** Mean F1 drop over those genres when the group is permuted, and the mean repeat std. */
-  drop: number;
-  std: number;
-  /** Mean drop of the same group over the other genres, for comparison. */
-  otherDrop: number;
-  /** Genres (of those) for which the group is the most important one. */
-  topBlockShare: number;
-  holds: boolean;
-  /** The rule the verdict follows. */
-  rule: string;
-}
-
-/** Importance of one group for one genre (mean ± std over repeats). */
-export interface DropStat {
-  mean: number;
-  std: number;
-}
-
-/** One reliability summary (bins kept short). */
-export interface ReliabilitySummary {
-  ece: number;
-  mce: number;
-  n: number;
-  bins: {
-    lo: number;
-    hi: number;
-    count: number;
-    predicted: number | null;
-    observed: number | null;
-  }[];
-}
-
-/** A confidently contradicted training label. */
-export interface ContradictionExample {
-  /** Index into the training rows and the title's show_id. */
-  train_row: number;
-  show_id: string;
-  title: string;
-  genre: string;
-  kind: "extra" | "miss";
-  probability: number;
-  given: string[];
-  predicted: string[];
-}
-
-/** `metrics.json` → `explanations`. */
-export interface ExplanationsMetrics {
-  model: string;
-  /** What the explanations were made from (model entry, options, code); reused while equal. */
-  cache_key?: string;
-  features_id: string;
-  created: string;
-  seconds: number;
-  data: {
-    train_rows: number;
-    sample?: number;
-    folds: number;
-    repeats: number;
-    seed: number;
-    /** Whether the fold models were train's own (kept in `cache/folds/`) instead of refitted. */
-    folds_from_train?: boolean;
-  };
-  permutation: {
-    groups: string[];
-    /** Out-of-fold F1 macro of the refitted folds with nothing permuted. */
-    baseline_f1_macro: number;
-    macro: Record<string, DropStat>;
-    per_genre: Record<string, { f1: number; support: number; drop: Record<string, DropStat> }>;
-  };
-  claims: ClaimResult[];
-  terms: {
-    max_terms: number;
-    max_names: number;
-    columns: number;
-    test_f1_macro: number;
-    per_genre: Record<string, { positive: TermWeight[]; negative: TermWeight[] }>;
-  };
-  calibration: {
-    bins: number;
-    binning: "equal-width";
-    models: Record<
-      string,
-      {
-        oof: ReliabilitySummary;
-        test: ReliabilitySummary;
-        per_genre_ece: Record<string, number>;
-        genres: Record<string, ReliabilitySummary>;
-      }
-    >;
-  };
-  label_noise: {
-    high: number;
-    low: number;
-    false_positives: number;
-    false_negatives: number;
-    confident_extras: number;
-    confident_misses: number;
-    extra_share: number;
-    miss_share: number;
-    error_share: number;
-    titles: number;
-    /** Confident extras and misses per genre (genres with any). */
-    by_genre: Record<string, { extras: number; misses: number }>;
-    examples: ContradictionExample[];
-  };
-}
+import { permutationImportance } from "../model_selection/permutation_importance.ts";
+import { loadProcessed } from "../features/processed_data.ts";
+import { TermModel } from "../analysis/explain/term_evidence.ts";
+import { claimGenres, explainGroups, studyClaims } from "../analysis/explain/study_claims.ts";
+import { Artifacts } from "./artifacts.ts";
+import { defaultWorkers, openPool } from "../models/estimator_pool.ts";
 
 /** Options for {@linkcode runExplain}. */
 export interface ExplainStageOptions {
@@ -172,157 +50,8 @@ export interface ExplainStageOptions {
   maxNames?: number;
   /** Print progress lines (default true). */
   verbose?: boolean;
-}
-
-/**
- * The column groups permuted for the best model: `text`, `type`, `rating`, `metadata`,
- * `credits` (the categorical block split by its column names `type_…` / `rating_…`).
- *
- * @example
- * ```ts
- * explainGroups({ text: ["emb_0"], categorical: ["type_Movie", "rating_PG"] }, ["text", "categorical"]);
- * // [{ name: "text", columns: [0] }, { name: "type", columns: [1] }, { name: "rating", columns: [2] }]
- * ```
- */
-export function explainGroups(
-  names: Partial<Record<string, readonly string[]>>,
-  blocks: readonly string[],
-): ColumnGroup[] {
-  const groups: ColumnGroup[] = [];
-  let start = 0;
-  for (const b of blocks) {
-    const cols = names[b];
-    if (!cols) throw new Error(`explainGroups: no column names for block "${b}"`);
-    if (b === "categorical") {
-      const by = new Map<string, number[]>();
-      cols.forEach((c, i) => {
-        const g = c.startsWith("type_")
-          ? "type"
-          : c.startsWith("rating_")
-          ? "rating"
-          : "categorical";
-        by.set(g, [...(by.get(g) ?? []), start + i]);
-      });
-      for (const [name, columns] of by) groups.push({ name, columns });
-    } else {
-      groups.push({ name: b, columns: cols.map((_, i) => start + i) });
-    }
-    start += cols.length;
-  }
-  return groups;
-}
-
-/** The genres each of the study's claims is about, and why. */
-export interface ClaimGenres {
-  /** Genres whose training titles are (nearly) all of one type. */
-  typeSpecific: string[];
-  /** Kids', children's, family and teen genres. */
-  age: string[];
-  /** Genres named after their content (subject, mood, form), not origin or audience. */
-  content: string[];
-}
-
-const AGE = /kids|children|teen/i;
-const CONTENT =
-  /documentar|docuseries|stand-up|horror|romantic|sci-fi|sports|music|faith|anime|thriller|crime|science|reality|myster|comed|drama|action|lgbtq/i;
-
-/**
- * Sorts genres into the claims' groups: type-specific when at least `share` (default 0.95) of
- * a genre's training titles have one `type`; age when named Kids/Children/Teen; content when
- * named after a subject or form (documentaries, stand-up, horror, …).
- *
- * @example
- * ```ts
- * import { labelsFromRows } from "../core/matrix.ts";
- * claimGenres(["Kids' TV", "Dramas"], labelsFromRows([[1, 0], [0, 1]]), ["TV Show", "Movie"]);
- * // { typeSpecific: [], age: ["Kids' TV"], content: ["Dramas"] } (too few titles for a type share)
- * ```
- */
-export function claimGenres(
-  genres: readonly string[],
-  Y: LabelMatrix,
-  types: readonly string[],
-  options: { share?: number; minSupport?: number } = {},
-): ClaimGenres {
-  const share = options.share ?? 0.95;
-  const minSupport = options.minSupport ?? 5;
-  const typeSpecific: string[] = [];
-  genres.forEach((g, j) => {
-    const counts = new Map<string, number>();
-    let n = 0;
-    for (let i = 0; i < Y.rows; i++) {
-      if (Y.data[i * Y.cols + j]) {
-        n++;
-        counts.set(types[i], (counts.get(types[i]) ?? 0) + 1);
-      }
-    }
-    if (n >= minSupport && Math.max(...counts.values()) / n >= share) typeSpecific.push(g);
-  });
-  return {
-    typeSpecific,
-    age: genres.filter((g) => AGE.test(g)),
-    content: genres.filter((g) => CONTENT.test(g) && !AGE.test(g)),
-  };
-}
-
-/** The size of an F1 drop the claims' words ("critical", "important", "essential") need. */
-const CLAIM_MIN_DROP = 0.05;
-
-/**
- * Tests the study's three claims on per-genre permutation importance (`drops[genre][group]`):
- * a claim holds when the group's mean F1 drop over the genres it is about is at least
- * {@linkcode CLAIM_MIN_DROP} and larger than over the other genres; "essential" (text) also
- * needs text to be the most important group for most content genres.
- *
- * @example
- * ```ts
- * const drops = { "Kids' TV": { rating: { mean: 0.2, std: 0.01 }, text: { mean: 0.1, std: 0 } } };
- * studyClaims(drops, { typeSpecific: [], age: ["Kids' TV"], content: [] })[1].holds; // true
- * ```
- */
-export function studyClaims(
-  drops: Record<string, Record<string, DropStat>>,
-  sets: ClaimGenres,
-): ClaimResult[] {
-  const all = Object.keys(drops);
-  const test = (claim: string, group: string, genres: string[], essential: boolean) => {
-    const have = genres.filter((g) => drops[g]?.[group]);
-    const others = all.filter((g) => !have.includes(g) && drops[g]?.[group]);
-    const avg = (gs: string[], f: (g: string) => number) =>
-      gs.length ? gs.reduce((s, g) => s + f(g), 0) / gs.length : 0;
-    const drop = avg(have, (g) => drops[g][group].mean);
-    const std = avg(have, (g) => drops[g][group].std);
-    const otherDrop = avg(others, (g) => drops[g][group].mean);
-    const top = have.filter((g) => {
-      const best = Object.entries(drops[g]).sort((a, b) => b[1].mean - a[1].mean)[0];
-      return best?.[0] === group;
-    }).length;
-    const topBlockShare = have.length ? top / have.length : 0;
-    const holds = have.length > 0 && drop >= CLAIM_MIN_DROP && drop > otherDrop &&
-      (!essential || topBlockShare > 0.5);
-    return {
-      claim,
-      group,
-      genres: have,
-      drop,
-      std,
-      otherDrop,
-      topBlockShare,
-      holds,
-      rule: `mean F1 drop over these genres ≥ ${CLAIM_MIN_DROP} and larger than over the other ` +
-        "genres" + (essential ? ", and the largest of all groups for more than half of them" : ""),
-    };
-  };
-  return [
-    test("type is likely critical for type-specific genres", "type", sets.typeSpecific, false),
-    test("rating is likely important for age-appropriate content", "rating", sets.age, false),
-    test(
-      "text embeddings are likely essential for content-based genres",
-      "text",
-      sets.content,
-      true,
-    ),
-  ];
+  /** Workers to refit fold models on when train's are not there (default: cores, at most 2). */
+  workers?: number;
 }
 
 function summary(r: Reliability): ReliabilitySummary {
@@ -364,27 +93,29 @@ function round(x: number, digits = 4): number {
  */
 export async function runExplain(options: ExplainStageOptions = {}): Promise<ExplanationsMetrics> {
   const t0 = performance.now();
-  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
-  const metrics = await readMetricsFile(dir);
+  const metrics = await artifacts.readMetrics();
   const name = metrics.best;
   const entry = metrics.models[name];
-  const model = await GenreModel.load(join(dir, "models", name), {
-    featuresId: metrics.features_id,
-  });
-  const data = await loadProcessed(dir, { features: model.pipeline.kinds });
+  const model = await artifacts.openModel(name, { featuresId: metrics.features_id });
+  const data = await loadProcessed(artifacts.dir, { features: model.pipeline.kinds });
   if (data.config.id !== metrics.features_id) {
     throw new Error(
-      `${join(dir, "metrics.json")} was written for features ${metrics.features_id.slice(0, 12)} ` +
-        `but ${featuresDir(dir)} holds ${data.config.id.slice(0, 12)}; run \`npx deno task train\``,
+      `${artifacts.metrics} was written for features ${metrics.features_id.slice(0, 12)} ` +
+        `but ${artifacts.features} holds ${
+          data.config.id.slice(0, 12)
+        }; run \`npx deno task train\``,
     );
   }
   const genres = data.config.genres;
-  const thresholds = thresholdsOf(entry, genres);
-  const { titles: all } = await readTitles(join(featuresDir(dir), "titles.csv"));
+  // The model's own thresholds: the only place they are kept.
+  const thresholds = model.estimator.thresholds!;
+  const titlesPath = `${artifacts.features}/titles.csv`;
+  const { titles: all } = await readTitles(titlesPath);
   if (all.length !== data.config.counts.titles) {
     throw new Error(
-      `${join(featuresDir(dir), "titles.csv")} has ${all.length} titles, config.json says ` +
+      `${titlesPath} has ${all.length} titles, config.json says ` +
         `${data.config.counts.titles}; re-run \`npx deno task preprocess\``,
     );
   }
@@ -400,12 +131,12 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
     repeats,
     nFolds,
     seed,
-    code: await libSourceHash(STAGE_CODE.explain),
+    code: await codeFingerprint(import.meta.url),
   }));
   const previous = metrics.explanations;
   if (!options.force && previous?.cache_key === cacheKey) {
     try {
-      await Deno.stat(join(dir, EXPLAIN_SUBDIR));
+      await Deno.stat(artifacts.explain);
       log(`explain: up to date for "${name}" (made ${previous.created}; --force reruns it)`);
       return previous;
     } catch { /* its files are gone: run again */ }
@@ -424,37 +155,33 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
     nSplits: nFolds,
     seed: metrics.cv.seed ?? 42,
   });
-  if (name !== "best") {
-    throw new Error(
-      `explain: metrics.json's best model is "${name}", but the explain stage refits the ` +
-        "project's best model configuration; train it with `npx deno task train --models best`",
-    );
-  }
   // The training's own CV fold models, when they belong to this training: no fold is refitted.
-  const saved = await readSavedFolds(dir, name);
+  const saved = await artifacts.readSavedFolds(name);
   const reuse = saved !== null && saved.trained === entry.trained &&
     saved.features_id === metrics.features_id && saved.folds === nFolds &&
     saved.seed === (metrics.cv.seed ?? 42);
   log(
     reuse
-      ? `  reusing the ${nFolds} fold models train fitted (${savedFoldsDir(dir, name)})`
+      ? `  reusing the ${nFolds} fold models train fitted (${artifacts.foldModels(name)})`
       : "  no saved fold models of this training: fitting the folds",
   );
+  // The saved model's estimator (its spec), refitted per fold when train's folds are not there.
+  const estimator = model.estimator.options.estimator;
+  using pool = openPool(options.workers ?? defaultWorkers());
   const importance = (useSaved: boolean) =>
-    permutationImportance(() => makeBestModel(), data.XTrain, data.yTrain, {
-      fitted: useSaved
-        ? (k) => loadEstimator(foldModelDir(savedFoldsDir(dir, name), k)).catch(() => null)
-        : undefined,
+    permutationImportance(estimator, [data.XTrain, data.yTrain], {
+      fitted: useSaved ? (k) => artifacts.loadFoldModel(name, k).catch(() => null) : undefined,
+      pool,
       groups,
       folds,
       thresholds,
       repeats,
       seed,
-      onFold: (k, s) => log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`),
+      onFold: (k, s) => log(`  fold ${k + 1}/${nFolds} scored at ${s.toFixed(1)} s`),
     });
   let foldsFromTrain = reuse;
   let imp = await importance(reuse);
-  if (reuse && !sameData(imp.oof.data, (await readPredictions(dir, name)).oof.data)) {
+  if (reuse && !sameData(imp.oof.data, (await artifacts.readPredictions(name)).oof.data)) {
     // Self-check: the kept fold models must predict what train's cross-validation predicted.
     log("  the saved fold models do not reproduce train's out-of-fold predictions: refitting");
     foldsFromTrain = false;
@@ -487,7 +214,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
     average: "macro",
   });
   const evidence = terms.evidence(12);
-  await saveExplainerParts(dir, {
+  await saveExplainerParts(artifacts, {
     model: name,
     featuresId: metrics.features_id,
     terms,
@@ -503,7 +230,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   const calibrationModels: ExplanationsMetrics["calibration"]["models"] = {};
   for (const m of ["best", "study_lr", "study_rf"]) {
     if (!metrics.models[m]) continue;
-    const { oof, test: testP } = await readPredictions(dir, m);
+    const { oof, test: testP } = await artifacts.readPredictions(m);
     calibrationModels[m] = {
       oof: summary(reliability(data.yTrain, oof)),
       test: summary(reliability(data.yTest, testP)),
@@ -519,7 +246,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   }
 
   // 4. Label ambiguity (the saved out-of-fold probabilities the thresholds were tuned on).
-  const { oof } = await readPredictions(dir, name);
+  const { oof } = await artifacts.readPredictions(name);
   const noise = labelContradictions(data.yTrain, oof, { names: genres, thresholds });
   const L = genres.length;
   const byGenre: Record<string, { extras: number; misses: number }> = {};
@@ -597,39 +324,17 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   };
   out.seconds = round((performance.now() - t0) / 1000, 1);
   out.cache_key = cacheKey;
-  // Re-read: training may not run meanwhile, but keep whatever else is in the file.
-  const latest = await readMetricsFile(dir);
-  if (latest.features_id !== metrics.features_id) {
-    throw new Error(
-      `${join(dir, "metrics.json")} changed while explaining (new features); re-run the stage`,
-    );
-  }
-  await atomicWriteJson(join(dir, "metrics.json"), { ...latest, explanations: out });
+  // Re-read: keep whatever else is in the file (training may not run meanwhile).
+  await artifacts.updateMetrics((latest) => {
+    if (latest.features_id !== metrics.features_id) {
+      throw new Error(
+        `${artifacts.metrics} changed while explaining (new features); re-run the stage`,
+      );
+    }
+    return { ...latest, explanations: out };
+  });
   log(
-    `explain: done in ${out.seconds} s → ${join(dir, "metrics.json")} (explanations), ` +
-      `${join(dir, EXPLAIN_SUBDIR)}/`,
+    `explain: done in ${out.seconds} s → ${artifacts.metrics} (explanations), ${artifacts.explain}/`,
   );
   return out;
-}
-
-/**
- * "Run or load" for notebook 06: metrics.json's `explanations` when they were made for the
- * current features and best model, otherwise trains (if needed) and runs the explain stage now.
- *
- * @example
- * ```ts
- * const { metrics, explanations } = await ensureExplained();
- * console.log(explanations.claims.length); // 3
- * ```
- */
-export async function ensureExplained(options: { rerun?: boolean } = {}): Promise<
-  { metrics: MetricsFile; explanations: ExplanationsMetrics; ranNow: boolean }
-> {
-  const { metrics } = await ensureTrained();
-  const e = metrics.explanations;
-  if (!options.rerun && e && e.features_id === metrics.features_id && e.model === metrics.best) {
-    return { metrics, explanations: e, ranNow: false };
-  }
-  const explanations = await runExplain({ dir: NOTEBOOK_PROCESSED_DIR });
-  return { metrics: await readMetricsFile(NOTEBOOK_PROCESSED_DIR), explanations, ranNow: true };
 }

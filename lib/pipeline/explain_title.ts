@@ -22,14 +22,11 @@ import type { FeatureBlock } from "../features/feature_blocks.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { readTitles, type RowProblem, type Titles } from "../data/netflix_csv.ts";
 import { openGenreModel, type PredictOptions } from "./predict_titles.ts";
-import { DEFAULT_PROCESSED_DIR } from "../features/processed_data.ts";
+import { Artifacts } from "./artifacts.ts";
 import { atomicWrite, atomicWriteJson } from "../io/atomic_write.ts";
 import { readJsonFile } from "../io/read_json.ts";
-import { TermModel, type TermWeight } from "../analysis/term_evidence.ts";
+import { TermModel, type TermWeight } from "../analysis/explain/term_evidence.ts";
 import { type TitleRecord, titlesFromRecords } from "../data/title_records.ts";
-
-/** The folder under the processed folder where the explain stage writes its models. */
-export const EXPLAIN_SUBDIR = "explain";
 
 /** The training mean of one feature block's columns (where an occluded block is set). */
 export interface BlockMean {
@@ -275,12 +272,12 @@ interface SavedBlockMeans {
   blocks: BlockMean[];
 }
 
-/** Writes the explainer's term model and block means under `dir/explain/`. */
+/** Writes the explainer's term model and block means into the processed folder's `explain/`. */
 export async function saveExplainerParts(
-  dir: string,
+  artifacts: Artifacts,
   parts: { model: string; featuresId: string; terms: TermModel; blockMeans: BlockMean[] },
 ): Promise<void> {
-  const out = join(dir, EXPLAIN_SUBDIR);
+  const out = artifacts.explain;
   await parts.terms.save(join(out, "term_model"));
   const saved: SavedBlockMeans = {
     format: "netflix-genres-block-means/1",
@@ -302,9 +299,9 @@ export async function saveExplainerParts(
  * ```
  */
 export async function openExplainer(options: PredictOptions = {}): Promise<Explainer> {
-  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  const explainDir = new Artifacts(options.dir).explain;
   const { model, name } = await openGenreModel(options);
-  const path = join(dir, EXPLAIN_SUBDIR, "block_means.json");
+  const path = join(explainDir, "block_means.json");
   const fix = "run `npx deno task explain` first";
   const saved = await readJsonFile<SavedBlockMeans>(path, { hint: fix });
   if (saved?.format !== "netflix-genres-block-means/1") {
@@ -320,7 +317,7 @@ export async function openExplainer(options: PredictOptions = {}): Promise<Expla
       }; the explain stage explains metrics.json's best model: drop --model, or re-run \`npx deno task explain\` after training`,
     );
   }
-  const terms = await TermModel.load(join(dir, EXPLAIN_SUBDIR, "term_model"));
+  const terms = await TermModel.load(join(explainDir, "term_model"));
   return { model, terms, blockMeans: saved.blocks };
 }
 

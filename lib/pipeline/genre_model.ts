@@ -22,7 +22,7 @@
 
 import { join } from "node:path";
 import { atomicWriteJson, writeDirAtomically } from "../io/atomic_write.ts";
-import type { EstimatorFactory } from "../core/estimator.ts";
+import type { EstimatorPool, MultiLabelEstimator } from "../core/estimator.ts";
 import type { BlockDescription, FeatureBlock } from "../features/feature_blocks.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
 import type { Matrix } from "../core/matrix.ts";
@@ -92,13 +92,15 @@ export interface TitlePrediction {
 export interface GenreModelFitOptions {
   /** An unfitted pipeline of the blocks the model reads (e.g. `FeaturePipeline.create(…)`). */
   pipeline: FeaturePipeline;
-  /** Makes the unfitted estimator. */
-  make: EstimatorFactory;
+  /** The unfitted estimator (the thresholds are tuned around it). */
+  estimator: MultiLabelEstimator;
   /** Threshold choice (default per genre). */
   strategy?: ThresholdStrategy;
   /** CV folds for the thresholds (default 5) and their seed (default 42). */
   folds?: number;
   seed?: number;
+  /** Worker pool to fit on (default: this thread). */
+  pool?: EstimatorPool;
 }
 
 /** Options for {@linkcode GenreModel.save}. */
@@ -162,11 +164,12 @@ export class GenreModel {
     const Y = mlb.transform(t.genres);
     await options.pipeline.fit(t);
     const X = await options.pipeline.transform(t);
-    const estimator = await new ThresholdedClassifier(options.make, {
+    const estimator = await new ThresholdedClassifier({
+      estimator: options.estimator,
       strategy: options.strategy,
       folds: options.folds,
       seed: options.seed,
-    }).fit(X, Y);
+    }).fit(X, Y, { pool: options.pool });
     return new GenreModel({ pipeline: options.pipeline, estimator, genres: mlb.classes });
   }
 

@@ -12,7 +12,8 @@ import type { EvaluationReport } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import type { CvCurvePoint } from "../model_selection/threshold_tuning.ts";
 import type { ThresholdStrategy } from "../models/thresholded_classifier.ts";
-import type { ExplanationsMetrics } from "./explain_stage.ts";
+import type { ClaimResult, DropStat } from "../analysis/explain/study_claims.ts";
+import type { TermWeight } from "../analysis/explain/term_evidence.ts";
 
 /** Scores of one threshold choice (used for the alternatives of each model). */
 export interface ThresholdVariant {
@@ -116,6 +117,95 @@ export interface MetricsFile {
   embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
   /** Why the best model predicts what it does (`deno task explain`). */
   explanations?: ExplanationsMetrics;
+}
+
+/** One reliability summary (bins kept short). */
+export interface ReliabilitySummary {
+  ece: number;
+  mce: number;
+  n: number;
+  bins: {
+    lo: number;
+    hi: number;
+    count: number;
+    predicted: number | null;
+    observed: number | null;
+  }[];
+}
+
+/** A confidently contradicted training label. */
+export interface ContradictionExample {
+  /** Index into the training rows and the title's show_id. */
+  train_row: number;
+  show_id: string;
+  title: string;
+  genre: string;
+  kind: "extra" | "miss";
+  probability: number;
+  given: string[];
+  predicted: string[];
+}
+
+/** `metrics.json` → `explanations`. */
+export interface ExplanationsMetrics {
+  model: string;
+  /** What the explanations were made from (model entry, options, code); reused while equal. */
+  cache_key?: string;
+  features_id: string;
+  created: string;
+  seconds: number;
+  data: {
+    train_rows: number;
+    sample?: number;
+    folds: number;
+    repeats: number;
+    seed: number;
+    /** Whether the fold models were train's own (kept in `cache/folds/`) instead of refitted. */
+    folds_from_train?: boolean;
+  };
+  permutation: {
+    groups: string[];
+    /** Out-of-fold F1 macro of the refitted folds with nothing permuted. */
+    baseline_f1_macro: number;
+    macro: Record<string, DropStat>;
+    per_genre: Record<string, { f1: number; support: number; drop: Record<string, DropStat> }>;
+  };
+  claims: ClaimResult[];
+  terms: {
+    max_terms: number;
+    max_names: number;
+    columns: number;
+    test_f1_macro: number;
+    per_genre: Record<string, { positive: TermWeight[]; negative: TermWeight[] }>;
+  };
+  calibration: {
+    bins: number;
+    binning: "equal-width";
+    models: Record<
+      string,
+      {
+        oof: ReliabilitySummary;
+        test: ReliabilitySummary;
+        per_genre_ece: Record<string, number>;
+        genres: Record<string, ReliabilitySummary>;
+      }
+    >;
+  };
+  label_noise: {
+    high: number;
+    low: number;
+    false_positives: number;
+    false_negatives: number;
+    confident_extras: number;
+    confident_misses: number;
+    extra_share: number;
+    miss_share: number;
+    error_share: number;
+    titles: number;
+    /** Confident extras and misses per genre (genres with any). */
+    by_genre: Record<string, { extras: number; misses: number }>;
+    examples: ContradictionExample[];
+  };
 }
 
 const REQUIRED_NUMBERS = ["f1_macro", "f1_micro", "exact_match", "hamming_loss"] as const;

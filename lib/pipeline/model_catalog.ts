@@ -1,20 +1,35 @@
 /**
- * The models `deno task train` knows: the study's two baselines — logistic regression with
- * `C = 1`, and the random forest (100 trees, depth 20, at least 5 samples to split, √features per
- * split, `"balanced_subsample"` class weights, seed 42) — and the project's best model (its
- * configuration and how it was chosen are in `best_model.ts`), plus the ablation's feature sets.
+ * The models `deno task train` knows, as data: each a name, a description, the feature blocks it
+ * reads and its estimator spec (a {@linkcode ThresholdedClassifier} around the model). The
+ * study's two baselines — logistic regression with `C = 1`, and the random forest (100 trees,
+ * depth 20, at least 5 samples to split, √features per split, `"balanced_subsample"` class
+ * weights, seed 42) — and the project's best model (its configuration and how it was chosen are
+ * in `best_model.ts`), plus the ablation's feature sets.
  *
  * @module
  */
 
+import type { EstimatorSpec } from "../core/estimator.ts";
 import { LogisticRegression } from "../models/logistic_regression.ts";
 import {
   RandomForestClassifier,
   type RandomForestOptions,
 } from "../models/forest/random_forest_classifier.ts";
+import { ThresholdedClassifier } from "../models/thresholded_classifier.ts";
 import type { FeatureBlock } from "../features/processed_data.ts";
 import { BEST_MODEL, makeBestModel } from "./best_model.ts";
-import type { ModelSpec } from "./train_stage.ts";
+
+/** One model `deno task train` trains: data only. */
+export interface ModelSpec {
+  /** Key in metrics.json and folder name under models/. */
+  name: string;
+  /** One line for tables and notebooks. */
+  description: string;
+  /** Feature blocks the model reads, in order. */
+  features: FeatureBlock[];
+  /** The estimator: a thresholded classifier (CV thresholds) around the model. */
+  estimator: EstimatorSpec;
+}
 
 /**
  * The three model specs `deno task train` trains, in order.
@@ -24,30 +39,29 @@ import type { ModelSpec } from "./train_stage.ts";
  * const names = modelSpecs().map((s) => s.name); // ["study_lr", "study_rf", "best"]
  * ```
  */
-export function modelSpecs(options: { progress?: boolean } = {}): ModelSpec[] {
+export function modelSpecs(): ModelSpec[] {
   return [
     {
       name: "study_lr",
       description: "Study baseline: logistic regression (C=1, L2), threshold 0.5",
       features: ["text", "categorical"],
-      make: () => makeStudyLr(),
-      thresholds: "fixed",
+      estimator: new ThresholdedClassifier({ estimator: makeStudyLr(), strategy: "fixed" }).spec(),
     },
     {
       name: "study_rf",
       description:
         "Study random forest: 100 trees per genre, depth 20, balanced_subsample, global CV threshold",
       features: ["text", "categorical"],
-      make: () => makeStudyRf({ progress: options.progress }),
-      thresholds: "global",
+      estimator: new ThresholdedClassifier({ estimator: makeStudyRf(), strategy: "global" }).spec(),
     },
     {
       name: BEST_MODEL.name,
       description: BEST_MODEL.description,
       features: BEST_MODEL.features,
-      make: () => makeBestModel({ progress: options.progress }),
-      thresholds: BEST_MODEL.thresholds,
-      factory: BEST_MODEL.name, // its CV folds are fitted on workers (lib/pipeline/fold_worker.ts)
+      estimator: new ThresholdedClassifier({
+        estimator: makeBestModel(),
+        strategy: BEST_MODEL.thresholds,
+      }).spec(),
     },
   ];
 }
@@ -64,9 +78,7 @@ export const ABLATION_SETS: FeatureBlock[][] = [
 ];
 
 /** The study's random forest settings (scikit-learn names in brackets). */
-const STUDY_RF_OPTIONS: Readonly<
-  Required<Omit<RandomForestOptions, "workers" | "progress">>
-> = Object.freeze({
+const STUDY_RF_OPTIONS: Readonly<Required<RandomForestOptions>> = Object.freeze({
   nEstimators: 100, // n_estimators
   maxDepth: 20, // max_depth
   minSamplesSplit: 5, // min_samples_split
@@ -94,18 +106,7 @@ export function makeStudyLr(): LogisticRegression {
   return new LogisticRegression({ C: 1 });
 }
 
-/**
- * The study's random forest; `options` may change how it runs (`workers`, `progress`) or
- * override a setting (e.g. fewer trees in a quick run).
- *
- * @example
- * ```ts
- * import type { LabelMatrix, Matrix } from "../core/matrix.ts";
- * declare const XTrain: Matrix, yTrain: LabelMatrix;
- * const rf = makeStudyRf({ progress: false });
- * await rf.fit(XTrain, yTrain);
- * ```
- */
-export function makeStudyRf(options: RandomForestOptions = {}): RandomForestClassifier {
+/** The study's random forest; `options` may override a setting. */
+function makeStudyRf(options: RandomForestOptions = {}): RandomForestClassifier {
   return new RandomForestClassifier({ ...STUDY_RF_OPTIONS, ...options });
 }

@@ -1,22 +1,37 @@
 /**
  * "Run or load" for notebooks: use the files a previous run wrote when they match the requested
- * data (full run, or the `NETFLIX_SAMPLE` size), otherwise run the stage now.
+ * data, otherwise run the stage now. A full run uses `processed_data/`; a quick run on
+ * `NETFLIX_SAMPLE` titles uses its own folder (`processed_data/sample_<N>/`), so it never
+ * replaces the full run's features, models or results.
  *
  * @module
  */
 
 import { trainModels } from "./train_models.ts";
 import { runPreprocess } from "./preprocess.ts";
-import { type MetricsFile, readMetricsFile } from "./metrics_file.ts";
-import { type ProcessedConfig, readConfig } from "../features/processed_data.ts";
+import { runExplain } from "./explain_stage.ts";
+import type { ExplanationsMetrics, MetricsFile } from "./metrics_file.ts";
+import type { ProcessedConfig } from "../features/processed_data.ts";
 import { dataPath, projectPath, sampleSize } from "../io/project_paths.ts";
-
-/** The processed folder the notebooks use. */
-export const NOTEBOOK_PROCESSED_DIR: string = projectPath("processed_data");
+import { Artifacts } from "./artifacts.ts";
 
 /**
- * Returns config.json of `processed_data/`, running the preprocessing stage first when it is
- * missing, was built for another sample size, or `rebuild` is set.
+ * The processed folder the notebooks use: `processed_data/`, or `processed_data/sample_<N>/`
+ * when `NETFLIX_SAMPLE` asks for a quick run.
+ *
+ * @example
+ * ```ts
+ * const artifacts = notebookArtifacts();
+ * console.log(artifacts.dir); // ".../processed_data"
+ * ```
+ */
+export function notebookArtifacts(): Artifacts {
+  return Artifacts.forSample(sampleSize(), projectPath("processed_data"));
+}
+
+/**
+ * Returns config.json of the notebooks' processed folder, running the preprocessing stage first
+ * when it is missing, was built for another sample size, or `rebuild` is set.
  *
  * @example
  * ```ts
@@ -28,19 +43,16 @@ export async function ensurePreprocessed(options: { rebuild?: boolean } = {}): P
   { config: ProcessedConfig; ranNow: boolean }
 > {
   const sample = sampleSize();
+  const artifacts = notebookArtifacts();
   if (!options.rebuild) {
     try {
-      const config = await readConfig(NOTEBOOK_PROCESSED_DIR);
+      const config = await artifacts.readConfig();
       if (config.input.sample === sample) return { config, ranNow: false };
     } catch {
       // Not there yet: build it below.
     }
   }
-  const { config } = await runPreprocess({
-    input: dataPath(),
-    outDir: NOTEBOOK_PROCESSED_DIR,
-    sample,
-  });
+  const { config } = await runPreprocess({ input: dataPath(), outDir: artifacts.dir, sample });
   return { config, ranNow: true };
 }
 
@@ -58,14 +70,34 @@ export async function ensureTrained(options: { retrain?: boolean } = {}): Promis
   { metrics: MetricsFile; ranNow: boolean }
 > {
   const { config } = await ensurePreprocessed();
+  const artifacts = notebookArtifacts();
   if (!options.retrain) {
-    try {
-      const metrics = await readMetricsFile(NOTEBOOK_PROCESSED_DIR);
-      if (metrics.features_id === config.id) return { metrics, ranNow: false };
-    } catch {
-      // Not trained yet: train below.
-    }
+    const metrics = await artifacts.readMetricsIfAny();
+    if (metrics?.features_id === config.id) return { metrics, ranNow: false };
   }
-  const metrics = await trainModels({ dir: NOTEBOOK_PROCESSED_DIR });
+  const metrics = await trainModels({ dir: artifacts.dir });
   return { metrics, ranNow: true };
+}
+
+/**
+ * "Run or load" for notebook 06: metrics.json's `explanations` when they were made for the
+ * current features and best model, otherwise trains (if needed) and runs the explain stage now.
+ *
+ * @example
+ * ```ts
+ * const { metrics, explanations } = await ensureExplained();
+ * console.log(explanations.claims.length); // 3
+ * ```
+ */
+export async function ensureExplained(options: { rerun?: boolean } = {}): Promise<
+  { metrics: MetricsFile; explanations: ExplanationsMetrics; ranNow: boolean }
+> {
+  const { metrics } = await ensureTrained();
+  const e = metrics.explanations;
+  if (!options.rerun && e && e.features_id === metrics.features_id && e.model === metrics.best) {
+    return { metrics, explanations: e, ranNow: false };
+  }
+  const artifacts = notebookArtifacts();
+  const explanations = await runExplain({ dir: artifacts.dir });
+  return { metrics: await artifacts.readMetrics(), explanations, ranNow: true };
 }

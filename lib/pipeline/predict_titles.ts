@@ -11,19 +11,18 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { writeStreamAtomically } from "../io/atomic_write.ts";
 import { csvBatches } from "../data/csv_batches.ts";
 import { GenreModel, type GenreScore, type TitlePrediction } from "./genre_model.ts";
 import type { Matrix } from "../core/matrix.ts";
-import { readMetricsFile } from "./metrics_file.ts";
 import {
   metadataWarnings,
   parseTitles,
   type RowProblem,
   type Titles,
 } from "../data/netflix_csv.ts";
-import { DEFAULT_PROCESSED_DIR, featuresDir, readConfig } from "../features/processed_data.ts";
+import { Artifacts } from "./artifacts.ts";
 
 /** Options for {@linkcode openGenreModel}, {@linkcode predictTitles} and {@linkcode predictFile}. */
 export interface PredictOptions {
@@ -51,37 +50,19 @@ export interface Predictions {
   warnings: RowProblem[];
 }
 
-/** Names of the saved models under `dir/models/` (folders with a manifest), sorted. */
-async function listModels(dir: string = DEFAULT_PROCESSED_DIR): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(join(dir, "models"))) {
-      if (!e.isDirectory || e.name.startsWith(".")) continue;
-      try {
-        await Deno.stat(join(dir, "models", e.name, "manifest.json"));
-        names.push(e.name);
-      } catch { /* not a saved genre model */ }
-    }
-  } catch { /* no models yet */ }
-  return names.sort();
-}
-
 /** Loads the genre model to predict with, and checks it against the current features. */
 export async function openGenreModel(
   options: PredictOptions = {},
 ): Promise<{ model: GenreModel; name: string }> {
-  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
-  const available = await listModels(dir);
+  const artifacts = new Artifacts(options.dir);
+  const available = await artifacts.listModels();
+  const none = `no trained model in ${artifacts.models}: run \`npx deno task train\` first`;
   let name = options.model;
   if (!name) {
+    if (available.length === 0) throw new Error(none);
     try {
-      name = (await readMetricsFile(dir)).best;
+      name = (await artifacts.readMetrics()).best;
     } catch (err) {
-      if (available.length === 0) {
-        throw new Error(
-          `no trained model in ${join(dir, "models")}: run \`npx deno task train\` first`,
-        );
-      }
       throw new Error(
         `${(err as Error).message}\n  or name a model with --model (${available.join(", ")})`,
       );
@@ -89,20 +70,17 @@ export async function openGenreModel(
   }
   if (!available.includes(name)) {
     throw new Error(
-      available.length === 0
-        ? `no trained model in ${join(dir, "models")}: run \`npx deno task train\` first`
-        : `no model "${name}" in ${join(dir, "models")}; the models there are: ${
-          available.join(", ")
-        } (choose with --model NAME)`,
+      available.length === 0 ? none : `no model "${name}" in ${artifacts.models}; the models ` +
+        `there are: ${available.join(", ")} (choose with --model NAME)`,
     );
   }
   let featuresId: string | undefined;
   try {
-    featuresId = (await readConfig(dir)).id;
+    featuresId = (await artifacts.readConfig()).id;
   } catch { /* no processed features here: the model folder alone is enough */ }
-  const model = await GenreModel.load(join(dir, "models", name), {
+  const model = await artifacts.openModel(name, {
     featuresId,
-    featuresSource: featuresDir(dir),
+    featuresSource: artifacts.features,
   });
   return { model, name };
 }

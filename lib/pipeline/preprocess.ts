@@ -34,7 +34,7 @@ import {
   readConfig,
   TEMPORAL_SUBDIR,
 } from "../features/processed_data.ts";
-import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
+import { codeFingerprint } from "../io/source_hash.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { trainTestSplit } from "../model_selection/train_test_split.ts";
 import { LAST_TRAIN_YEAR, temporalSplit } from "../model_selection/temporal_split.ts";
@@ -160,7 +160,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     testSize,
     features,
     embedder: [embedder.kind, embedder.model, options.dimensions ?? null],
-    code: await libSourceHash(STAGE_CODE.preprocess),
+    code: await codeFingerprint(import.meta.url),
   }));
   if (!options.force) {
     const existing = await readConfig(outDir).catch(() => null);

@@ -23,8 +23,8 @@ export interface TrainModelsOptions {
   ablation?: boolean;
   /** Retrain even what is up to date (same spec, features and code). */
   force?: boolean;
-  /** Progress bars (default true). */
-  progress?: boolean;
+  /** Workers to fit on (default: the cores, at most 2; 1 = this thread only). */
+  workers?: number;
   /** Splits to train and score on (default both: random, then temporal). */
   splits?: readonly SplitName[];
 }
@@ -55,7 +55,7 @@ async function embedderComparison(): Promise<
  * ```
  */
 export async function trainModels(options: TrainModelsOptions = {}): Promise<MetricsFile> {
-  const all = modelSpecs({ progress: options.progress });
+  const all = modelSpecs();
   const wanted = options.models ?? all.map((s) => s.name);
   for (const w of wanted) {
     if (!all.some((s) => s.name === w)) {
@@ -69,6 +69,7 @@ export async function trainModels(options: TrainModelsOptions = {}): Promise<Met
   return await runTraining(specs, {
     dir: options.dir,
     force: options.force,
+    workers: options.workers,
     splits: options.splits,
     best: BEST_MODEL_NAME,
     ablation: hasBest && (options.ablation ?? true) ? ABLATION_SETS : [],

@@ -19,12 +19,9 @@
  */
 
 import { join } from "node:path";
-import { atomicWriteJson, writeDirAtomically } from "../io/atomic_write.ts";
-import type { EstimatorFactory } from "../core/estimator.ts";
+import type { EstimatorPool } from "../core/estimator.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
-import { GenreModel, type GenreModelManifest } from "./genre_model.ts";
-import { readJsonFile } from "../io/read_json.ts";
-import type { Matrix } from "../core/matrix.ts";
+import { GenreModel } from "./genre_model.ts";
 import { binarize, evaluate } from "../metrics/multi_label_metrics.ts";
 import {
   type AblationResult,
@@ -32,22 +29,17 @@ import {
   mergeMetrics,
   type MetricsFile,
   type ModelMetrics,
-  readMetricsFile,
   type SplitMetrics,
   type ThresholdVariant,
 } from "./metrics_file.ts";
-import { readMatrix, writeNpy } from "../io/npy.ts";
-import { parallelCrossValPredictProba } from "../model_selection/parallel_cross_val.ts";
-import { loadEstimator } from "../models/model_store.ts";
+import { buildEstimator } from "../models/model_store.ts";
+import { defaultWorkers, openPool } from "../models/estimator_pool.ts";
 import { sha256Hex } from "../core/sha256.ts";
-import { libSourceHash, STAGE_CODE } from "../io/source_hash.ts";
+import { codeFingerprint } from "../io/source_hash.ts";
 import {
-  DEFAULT_PROCESSED_DIR,
   type FeatureBlock,
-  featuresDir,
   loadProcessed,
   type ProcessedData,
-  readConfig,
   type SplitName,
   SPLITS,
 } from "../features/processed_data.ts";
@@ -56,25 +48,9 @@ import {
   ThresholdedClassifier,
   type ThresholdStrategy,
 } from "../models/thresholded_classifier.ts";
-
-/** One model configuration the stage trains. */
-export interface ModelSpec {
-  /** Key in metrics.json and folder name under models/. */
-  name: string;
-  /** One line for tables and notebooks. */
-  description: string;
-  /** Feature blocks the model reads. */
-  features: FeatureBlock[];
-  /** Makes a fresh, unfitted model. */
-  make: EstimatorFactory;
-  /** Threshold choice: fixed 0.5 (the study's LR), the study's global CV grid, or per genre. */
-  thresholds: ThresholdStrategy;
-  /**
-   * The catalog name a worker rebuilds this model from (lib/pipeline/fold_worker.ts): when set,
-   * the cross-validation folds are fitted on workers, two at a time.
-   */
-  factory?: string;
-}
+import { Artifacts } from "./artifacts.ts";
+import { ProgressBar } from "../display/progress.ts";
+import type { ModelSpec } from "./model_catalog.ts";
 
 /** Options for {@linkcode trainModel} and {@linkcode runTraining}. */
 export interface TrainOptions {
@@ -89,8 +65,10 @@ export interface TrainOptions {
   verbose?: boolean;
   /** Retrain models whose saved results are up to date (same spec, features and code). */
   force?: boolean;
-  /** Workers for the cross-validation folds of specs with a `factory` (default: cores, at most 2; 1 = in this thread). */
+  /** Workers to fit on (default: the cores, at most 2; 1 = this thread only). */
   workers?: number;
+  /** A pool already open to fit on (then `workers` is not used). */
+  pool?: EstimatorPool;
   /**
    * The split {@linkcode trainModel} trains and scores on (default `random`, the study's); a
    * model trained on the `temporal` split is never saved.
@@ -115,11 +93,12 @@ const dataCache = new Map<string, Promise<ProcessedData>>();
  * id: after preprocess is re-run, the next call reads the new arrays.
  */
 async function loadFeatures(
-  dir: string,
+  artifacts: Artifacts,
   features: FeatureBlock[],
   split: SplitName,
 ): Promise<ProcessedData> {
-  const { id } = await readConfig(dir);
+  const { dir } = artifacts;
+  const { id } = await artifacts.readConfig();
   const key = `${dir}|${features.join(",")}|${split}|${id}`;
   for (const k of dataCache.keys()) {
     if (k.startsWith(`${dir}|`) && !k.endsWith(`|${id}`)) dataCache.delete(k);
@@ -133,37 +112,17 @@ async function loadFeatures(
   return await p;
 }
 
-const pipelineCache = new Map<string, Promise<FeaturePipeline>>();
-
-/** The fitted pipeline of the processed features, read once per features id. */
-function loadPipeline(dir: string, id: string): Promise<FeaturePipeline> {
-  const key = `${dir}|${id}`;
-  let p = pipelineCache.get(key);
-  if (!p) {
-    for (const k of pipelineCache.keys()) if (k.startsWith(`${dir}|`)) pipelineCache.delete(k);
-    p = FeaturePipeline.load(join(featuresDir(dir), "pipeline"));
-    p.catch(() => pipelineCache.delete(key));
-    pipelineCache.set(key, p);
-  }
-  return p;
-}
-
 /**
- * Trains one model spec: a {@linkcode ThresholdedClassifier} (CV out-of-fold probabilities →
- * thresholds → final fit) → test scores; saves the {@linkcode GenreModel} (pipeline + estimator +
- * thresholds + genres) under `models/NAME/`.
+ * Trains one model spec: its {@linkcode ThresholdedClassifier} (CV out-of-fold probabilities →
+ * thresholds → final fit, side by side on the worker pool) → test scores; on the random split
+ * saves the {@linkcode GenreModel} (pipeline + estimator + thresholds + genres) and its
+ * probabilities, and for the best model its CV fold models (for the explain stage).
  *
  * @example
  * ```ts
- * import { makeStudyLr } from "./model_catalog.ts";
- * const spec: ModelSpec = {
- *   name: "study_lr",
- *   description: "LR",
- *   features: ["text", "categorical"],
- *   make: () => makeStudyLr(),
- *   thresholds: "fixed",
- * };
- * const { metrics } = await trainModel(spec, { save: false });
+ * import { modelSpecs } from "./model_catalog.ts";
+ * const studyLr = modelSpecs().find((s) => s.name === "study_lr")!;
+ * const { metrics } = await trainModel(studyLr, { save: false });
  * console.log(metrics.f1_macro);
  * ```
  */
@@ -171,88 +130,39 @@ export async function trainModel(
   spec: ModelSpec,
   options: TrainOptions = {},
 ): Promise<TrainedModel> {
-  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  if (!options.pool) {
+    using pool = openPool(options.workers ?? defaultWorkers());
+    return await trainModel(spec, { ...options, pool });
+  }
+  const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const split = options.split ?? "random";
-  const data = await loadFeatures(dir, spec.features, split);
+  const save = (options.save ?? true) && split === "random";
+  const data = await loadFeatures(artifacts, spec.features, split);
   const names = data.config.genres;
-  const nFolds = options.folds ?? 5;
+  const model = buildEstimator(withFolds(spec, options).estimator, `model "${spec.name}"`);
+  if (!(model instanceof ThresholdedClassifier)) {
+    throw new Error(`model "${spec.name}": its estimator must be "thresholded", got ${model.kind}`);
+  }
+  const nFolds = model.options.folds;
   log(`\n▶ ${spec.name} [${split} split]: ${spec.description}`);
   log(
     `  ${split} split: ${data.trainIdx.length} train / ${data.testIdx.length} test titles; ` +
       `features ${spec.features.join("+")} (${data.XTrain.cols} columns), ${nFolds}-fold CV`,
   );
-
-  let cvSeconds = 0;
-  const t0 = performance.now();
-  const workers = options.workers ?? Math.min(2, navigator.hardwareConcurrency ?? 1);
-  const factory = spec.factory;
-  // The best model's CV fold models are kept for the explain stage (its permutation importance
-  // needs exactly these fits); only for the saved, random-split model fitted on workers.
-  const keepFolds = (options.save ?? true) && split === "random" && factory !== undefined &&
-    workers > 1;
-  // On workers the fit on all rows joins the folds' queue: no core waits for the last fold.
-  let finalSeconds: number | undefined;
-  let allRowsDir: string | undefined;
-  const fitModel = (saveDir?: string) =>
-    new ThresholdedClassifier(spec.make, {
-      strategy: spec.thresholds,
-      folds: nFolds,
-      seed: options.seed ?? 42,
-      crossValidate: factory && workers > 1
-        ? async (_make, data, cv) => {
-          const tmp = await Deno.makeTempDir({ prefix: `netflix-genres-${spec.name}-` });
-          allRowsDir = tmp;
-          try {
-            return await parallelCrossValPredictProba(data, {
-              ...cv,
-              worker: new URL("./fold_worker.ts", import.meta.url),
-              factory,
-              workers,
-              saveDir,
-              allRowsTo: tmp,
-              onAllRows: (s) => (finalSeconds = s),
-            });
-          } catch (err) {
-            await Deno.remove(tmp, { recursive: true }).catch(() => {});
-            throw err;
-          }
-        }
-        : undefined,
-      fittedOnAllRows: async () => {
-        if (allRowsDir === undefined) return null;
-        try {
-          return await loadEstimator(allRowsDir);
-        } finally {
-          await Deno.remove(allRowsDir, { recursive: true }).catch(() => {});
-        }
-      },
-      onFold: (k, s) => {
-        cvSeconds = (performance.now() - t0) / 1000; // wall time until the last fold finished
-        log(`  fold ${k + 1}/${nFolds} done in ${s.toFixed(1)} s`);
-      },
-    }).fit(data.XTrain, data.yTrain);
-  let model!: ThresholdedClassifier;
-  let trained = "";
-  if (keepFolds) {
-    await writeDirAtomically(savedFoldsDir(dir, spec.name), async (tmp) => {
-      model = await fitModel(tmp);
-      trained = new Date().toISOString();
-      const manifest: SavedFolds = {
-        model: spec.name,
-        trained,
-        features_id: data.config.id,
-        folds: nFolds,
-        seed: options.seed ?? 42,
-      };
-      await atomicWriteJson(join(tmp, SAVED_FOLDS_FILE), manifest);
-    });
-  } else {
-    model = await fitModel();
-    trained = new Date().toISOString();
-  }
-  // The final fit's own time when it ran on a worker beside the folds; else what followed them.
-  const fitSeconds = finalSeconds ?? (performance.now() - t0) / 1000 - cvSeconds;
+  const bar = new ProgressBar(`${spec.name} [${split} split]: CV folds`, nFolds, {
+    silent: options.verbose === false,
+  });
+  await model.fit(data.XTrain, data.yTrain, {
+    pool: options.pool,
+    onFold: () => bar.tick(),
+    // The best model's fold models are kept for the explain stage (its permutation importance
+    // needs exactly these fits).
+    keepFoldModels: save && spec.name === BEST_FOLDS_KEPT,
+  });
+  bar.done();
+  await bar.flush();
+  const trained = new Date().toISOString();
   const oof = model.oof!;
   const tuning = model.tuning!;
   const tPred = performance.now();
@@ -277,6 +187,7 @@ export async function trainModel(
       cv_f1_macro: tuning.cvF1[strategy],
     };
   }
+  const strategy = model.options.strategy;
   const report = evaluate(data.yTest, await model.predict(data.XTest), { labelNames: names });
   const metrics: ModelMetrics = {
     description: spec.description,
@@ -287,30 +198,32 @@ export async function trainModel(
     n_features: data.XTrain.cols,
     n_train: data.XTrain.rows,
     n_test: data.XTest.rows,
-    threshold_strategy: spec.thresholds,
-    thresholds: shown[spec.thresholds],
+    threshold_strategy: strategy,
+    thresholds: shown[strategy],
     cv_curve: tuning.cvCurve,
-    cv_f1_macro: tuning.cvF1[spec.thresholds],
+    cv_f1_macro: tuning.cvF1[strategy],
     threshold_variants: variants,
-    fit_seconds: round(fitSeconds),
+    fit_seconds: round(model.seconds!.final),
     predict_seconds: round(predictSeconds),
-    cv_seconds: round(cvSeconds),
+    cv_seconds: round(model.seconds!.cv),
     trained,
   };
   const { f1_macro, f1_micro, exact_match } = report;
   log(
     `  ${split} test: F1 macro ${f1_macro.toFixed(4)}, micro ${f1_micro.toFixed(4)}, ` +
-      `exact ${(exact_match * 100).toFixed(2)}% (thresholds: ${spec.thresholds}); ` +
-      `fit ${fitSeconds.toFixed(1)} s`,
+      `exact ${(exact_match * 100).toFixed(2)}% (thresholds: ${strategy}); ` +
+      `fit ${model.seconds!.final.toFixed(1)} s`,
   );
-  if ((options.save ?? true) && split === "random") {
-    const pipeline = await loadPipeline(dir, data.config.id);
+  if (save) {
+    // The model first, then its probabilities and fold models; metrics.json (written by the
+    // caller) commits the training last.
+    const pipeline = await FeaturePipeline.load(join(artifacts.features, "pipeline"));
     const genreModel = new GenreModel({
       pipeline: pipeline.select(spec.features),
       estimator: model,
       genres: names,
     });
-    await genreModel.save(join(dir, "models", spec.name), {
+    await genreModel.save(artifacts.model(spec.name), {
       name: spec.name,
       description: spec.description,
       training: {
@@ -327,61 +240,30 @@ export async function trainModel(
         cv_f1_macro: metrics.cv_f1_macro,
       },
     });
-    await writeNpy(join(dir, "predictions", `${spec.name}_oof.npy`), oof);
-    await writeNpy(join(dir, "predictions", `${spec.name}_test.npy`), proba);
+    await artifacts.writePredictions(spec.name, { oof, test: proba });
+    if (model.foldModels) {
+      await artifacts.saveFoldModels(spec.name, model.foldModels, {
+        model: spec.name,
+        trained,
+        features_id: data.config.id,
+        folds: nFolds,
+        seed: model.options.seed,
+      });
+    }
   }
   return { spec, metrics, model, oof: oof.data, testProba: proba.data };
 }
 
-/** File in a saved-folds folder that says which training the fold models belong to. */
-const SAVED_FOLDS_FILE = "folds.json";
+/** The model whose CV fold models training keeps for the explain stage. */
+const BEST_FOLDS_KEPT = "best";
 
-/**
- * What `processed_data/cache/folds/NAME/folds.json` records: the cross-validation fold models
- * `trainModel` fitted for the thresholds of model NAME (in `fold_K/`), kept so that the explain
- * stage reuses them instead of fitting the same folds again.
- */
-export interface SavedFolds {
-  model: string;
-  /** `metrics.json` → `models.NAME.trained` of the training that fitted them. */
-  trained: string;
-  features_id: string;
-  folds: number;
-  seed: number;
-}
-
-/**
- * The folder of a model's saved CV fold models.
- *
- * @example
- * ```ts
- * savedFoldsDir("processed_data", "best"); // "processed_data/cache/folds/best"
- * ```
- */
-export function savedFoldsDir(dir: string, name: string): string {
-  return join(dir, "cache", "folds", name);
-}
-
-/**
- * The manifest of a model's saved CV fold models, or `null` when there are none.
- *
- * @example
- * ```ts
- * const saved = await readSavedFolds("processed_data", "best");
- * console.log(saved?.trained);
- * ```
- */
-export async function readSavedFolds(dir: string, name: string): Promise<SavedFolds | null> {
-  const path = join(savedFoldsDir(dir, name), SAVED_FOLDS_FILE);
-  try {
-    await Deno.stat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  return await readJsonFile<SavedFolds>(path, {
-    hint: `re-run \`npx deno task train --models ${name}\``,
-  });
+/** `spec` with the CV folds and seed of `options` when given. */
+function withFolds(spec: ModelSpec, options: TrainOptions): ModelSpec {
+  if (options.folds === undefined && options.seed === undefined) return spec;
+  const params = { ...spec.estimator.params };
+  if (options.folds !== undefined) params.folds = options.folds;
+  if (options.seed !== undefined) params.seed = options.seed;
+  return { ...spec, estimator: { ...spec.estimator, params } };
 }
 
 /**
@@ -458,25 +340,29 @@ export interface RunTrainingOptions extends TrainOptions {
 }
 
 /**
- * Trains every spec, runs the ablation, and merges the results into metrics.json (entries of
- * models not retrained are kept when they were trained on the same features). A spec whose
- * saved entry and model were made from the same spec, features and library code is not trained
- * again (nor the ablation), unless `force` is set.
+ * Trains every spec on one worker pool, runs the ablation, and merges the results into
+ * metrics.json (entries of models not retrained are kept when they were trained on the same
+ * features). A spec whose saved entry and model were made from the same spec, features and
+ * training code is not trained again (nor the ablation), unless `force` is set.
  *
  * @example
  * ```ts
- * declare const studyLr: ModelSpec, best: ModelSpec;
- * const metrics = await runTraining([studyLr, best], { best: "best" });
+ * import { modelSpecs } from "./model_catalog.ts";
+ * const metrics = await runTraining(modelSpecs(), { best: "best" });
  * ```
  */
 export async function runTraining(
   specs: ModelSpec[],
   options: RunTrainingOptions,
 ): Promise<MetricsFile> {
-  const dir = options.dir ?? DEFAULT_PROCESSED_DIR;
+  if (!options.pool) {
+    using pool = openPool(options.workers ?? defaultWorkers());
+    return await runTraining(specs, { ...options, pool });
+  }
+  const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
-  const config = await readConfig(dir);
-  const previous = await readPreviousMetrics(dir);
+  const config = await artifacts.readConfig();
+  const previous = await artifacts.readMetricsIfAny();
   const splits = options.splits ?? SPLITS;
   for (const s of splits) {
     if (!SPLITS.includes(s)) throw new Error(`unknown split "${s}"; use ${SPLITS.join(", ")}`);
@@ -488,22 +374,24 @@ export async function runTraining(
   const temporalWanted = splits.includes("temporal") && config.temporal !== undefined;
   if (splits.includes("temporal") && !config.temporal) {
     log(
-      `\nnote: ${featuresDir(dir)} has no temporal split (no title on one side of the last ` +
+      `\nnote: ${artifacts.features} has no temporal split (no title on one side of the last ` +
         "training year, or features from an older version: re-run `npx deno task preprocess`); " +
         "training on the random split only.",
     );
   }
+  // Every module training runs, from this one down its imports (the catalog included).
+  const code = await codeFingerprint(import.meta.url);
   const models: Record<string, ModelMetrics> = {};
   const keys: Record<string, string> = {};
   const temporalKeys: Record<string, string> = {};
   for (const spec of specs) {
-    keys[spec.name] = await specKey(spec, config.id, options, "random");
-    temporalKeys[spec.name] = await specKey(spec, config.id, options, "temporal");
+    keys[spec.name] = await specKey(spec, config.id, options, "random", code);
+    temporalKeys[spec.name] = await specKey(spec, config.id, options, "temporal", code);
     const before = previous?.models[spec.name];
     let entry: ModelMetrics;
     if (
       !options.force && options.save !== false && before?.cache_key === keys[spec.name] &&
-      await savedModelMatches(dir, spec.name, config.id)
+      await savedModelMatches(artifacts, spec.name, config.id)
     ) {
       log(
         `\n✓ ${spec.name} [random split]: up to date (trained ${before.trained}; --force retrains)`,
@@ -605,82 +493,36 @@ export async function runTraining(
   if (previous && previous.best !== merged.best) {
     log(`note: the default model is now "${merged.best}" (was "${previous.best}").`);
   }
-  if (options.save ?? true) await atomicWriteJson(join(dir, "metrics.json"), merged);
+  if (options.save ?? true) await artifacts.writeMetrics(merged);
   return merged;
 }
 
 /**
- * What a trained entry depends on: the spec, the folds, the features, the split and the library
- * code.
+ * What a trained entry depends on: the spec (its estimator as data), the folds, the features,
+ * the split and the training code.
  */
 async function specKey(
   spec: ModelSpec,
   featuresId: string,
   options: TrainOptions,
   split: SplitName,
+  code: string,
 ): Promise<string> {
   return await sha256Hex(JSON.stringify({
     split,
-    name: spec.name,
-    description: spec.description,
-    features: spec.features,
-    thresholds: spec.thresholds,
-    folds: options.folds ?? 5,
-    seed: options.seed ?? 42,
+    spec: withFolds(spec, options),
     featuresId,
-    code: await libSourceHash(STAGE_CODE.train),
+    code,
   }));
 }
 
-async function savedModelMatches(dir: string, name: string, featuresId: string): Promise<boolean> {
-  const manifest = await readJsonFile<GenreModelManifest>(
-    join(dir, "models", name, "manifest.json"),
-  ).catch(() => null);
-  return manifest?.training?.features_id === featuresId;
-}
-
-/** The current metrics.json, or null when there is none or an older version wrote it. */
-function readPreviousMetrics(dir: string): Promise<MetricsFile | null> {
-  return readMetricsFile(dir).catch(() => null);
-}
-
-/**
- * Reads a trained model's saved probabilities: out-of-fold on the training rows and on the test
- * rows (rows × genres, float32).
- *
- * @example
- * ```ts
- * const { oof, test } = await readPredictions("processed_data", "best");
- * ```
- */
-export async function readPredictions(
-  dir: string,
+async function savedModelMatches(
+  artifacts: Artifacts,
   name: string,
-): Promise<{ oof: Matrix; test: Matrix }> {
-  const hint = "re-run `npx deno task train`";
-  const oof = await readMatrix(join(dir, "predictions", `${name}_oof.npy`), { dtype: "<f4", hint });
-  const test = await readMatrix(join(dir, "predictions", `${name}_test.npy`), {
-    dtype: "<f4",
-    hint,
-  });
-  return { oof: oof as Matrix, test: test as Matrix };
-}
-
-/**
- * A model's thresholds as one number per genre (in genre order), from its metrics entry.
- *
- * @example
- * ```ts
- * import { readConfig } from "../features/processed_data.ts";
- * import { readMetricsFile } from "./metrics_file.ts";
- * const metrics = await readMetricsFile("processed_data");
- * const config = await readConfig("processed_data");
- * const t = thresholdsOf(metrics.models.best, config.genres);
- * ```
- */
-export function thresholdsOf(model: ModelMetrics, genres: readonly string[]): Float64Array {
-  const t = model.thresholds;
-  return Float64Array.from(genres, (g) => typeof t === "number" ? t : t[g]);
+  featuresId: string,
+): Promise<boolean> {
+  const manifest = await artifacts.readModelManifest(name);
+  return manifest?.training?.features_id === featuresId;
 }
 
 function round(x: number): number {

@@ -12,7 +12,8 @@ import { LogisticRegression } from "../../lib/models/logistic_regression.ts";
 import { LsaEmbedder } from "../../lib/embedders/lsa_embedder.ts";
 import { parseTitles, type Titles } from "../../lib/data/netflix_csv.ts";
 import type { FeatureBlock } from "../../lib/features/processed_data.ts";
-import type { ModelSpec } from "../../lib/pipeline/train_stage.ts";
+import type { ModelSpec } from "../../lib/pipeline/model_catalog.ts";
+import { ThresholdedClassifier } from "../../lib/models/thresholded_classifier.ts";
 import { syntheticCsv } from "./synthetic_titles.ts";
 
 /** The synthetic titles and the model fitted on them. */
@@ -23,7 +24,7 @@ export async function smallGenreModel(): Promise<{ titles: Titles; model: GenreM
       embedder: new LsaEmbedder({ dimensions: 4, minDf: 1 }),
       blocks: ["text", "categorical"],
     }),
-    make: () => new LogisticRegression({ C: 4 }),
+    estimator: new LogisticRegression({ C: 4 }),
     folds: 3,
   });
   return { titles, model };
@@ -35,7 +36,9 @@ export function lrSpec(name: string, features: FeatureBlock[]): ModelSpec {
     name,
     description: `test ${name}`,
     features,
-    make: () => new LogisticRegression({ C: 4 }),
-    thresholds: "per_genre",
+    estimator: new ThresholdedClassifier({
+      estimator: new LogisticRegression({ C: 4 }),
+      strategy: "per_genre",
+    }).spec(),
   };
 }

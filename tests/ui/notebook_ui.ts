@@ -294,7 +294,7 @@ function committedCharts(nb: Notebook): number {
 function progressNotebook(): Notebook {
   const source = [
     'import { trainModels } from "../lib/pipeline/train_models.ts";',
-    'import { NOTEBOOK_PROCESSED_DIR } from "../lib/pipeline/notebook_stages.ts";',
+    'import { notebookArtifacts } from "../lib/pipeline/notebook_stages.ts";',
     'const dir = await Deno.makeTempDir({ prefix: "ui-progress-" });',
     "const copy = async (from: string, to: string): Promise<void> => {",
     "  await Deno.mkdir(to, { recursive: true });",
@@ -303,7 +303,7 @@ function progressNotebook(): Notebook {
     "    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);",
     "  }",
     "};",
-    "await copy(`${NOTEBOOK_PROCESSED_DIR}/features`, `${dir}/features`);",
+    "await copy(notebookArtifacts().features, `${dir}/features`);",
     'await trainModels({ dir, models: ["study_rf"], ablation: false });',
     "await Deno.remove(dir, { recursive: true });",
     'console.log("trained study_rf in a scratch folder");',

@@ -12,41 +12,45 @@
  * 0.04 lower; scikit-learn itself, fitted on 255-bin codes, showed the same drop in high
  * probabilities), while 1024 bins matched scikit-learn's macro and micro F1 within 0.011 at every
  * threshold from 0.2 to 0.5, for ~1.4× the CPU time of 255 bins (still ~14× less than
- * scikit-learn's). Every (label, tree) is an independent task; tasks run on a pool of
- * Web Workers ({@linkcode ./worker.ts}) that share the binned data through
+ * scikit-learn's). Every batch of (label, tree) is an independent task on the fit's worker pool
+ * (`core/worker_pool.ts`; {@linkcode buildForestTrees}), which shares the binned data through
  * `SharedArrayBuffer`. A tree's randomness depends only on `(seed, label, tree index)`, so the
  * fitted forest is the same for any number of workers.
  *
- * ## Saved format (`save(dir)` / `RandomForestClassifier.load(dir)`)
+ * ## Fitted state ({@linkcode RandomForestClassifier.exportState})
  *
- * | file | content |
+ * | array | content |
  * | --- | --- |
- * | `forest.json` | `{ format: "random-forest", version: 1, options, nFeatures, nLabels, multiOutput, nodes }` |
- * | `tree_offsets.npy` | int32 `(nTrees + 1,)`: tree `g` owns nodes `tree_offsets[g] .. tree_offsets[g+1]-1`; trees are label-major (`g = label * nEstimators + t`; one forest when `multiOutput`) |
- * | `feature.npy` | int32 `(nodes,)`: split feature, -1 for a leaf |
- * | `threshold.npy` | float32 `(nodes,)`: `x[feature] <= threshold` goes left |
- * | `left.npy`, `right.npy` | int32 `(nodes,)`: children as node numbers within the tree (-1 for a leaf) |
- * | `value.npy` | float32 `(nodes, outputs)`: weighted fraction of class 1 (outputs = 1, or nLabels when `multiOutput`) |
+ * | `tree_offsets` | int32 `(nTrees + 1,)`: tree `g` owns nodes `tree_offsets[g] .. tree_offsets[g+1]-1`; trees are label-major (`g = label * nEstimators + t`; one forest when `multiOutput`) |
+ * | `feature` | int32 `(nodes,)`: split feature, -1 for a leaf |
+ * | `threshold` | float32 `(nodes,)`: `x[feature] <= threshold` goes left |
+ * | `left`, `right` | int32 `(nodes,)`: children as node numbers within the tree (-1 for a leaf) |
+ * | `value` | float32 `(nodes × outputs)`: weighted fraction of class 1 (outputs = 1, or nLabels when `multiOutput`) |
  *
  * @module
  */
 
-import { join } from "node:path";
-import { atomicWriteJson } from "../../io/atomic_write.ts";
 import type { TreeArrays } from "./decision_tree.ts";
-import { checkFeatures, checkLabels, type MultiLabelEstimator } from "../../core/estimator.ts";
+import {
+  checkFeatures,
+  checkLabels,
+  type EstimatorSpec,
+  type FitOptions,
+  type FittedState,
+  type MultiLabelEstimator,
+} from "../../core/estimator.ts";
 import { FeatureBinner } from "./feature_binning.ts";
 import {
   ALL_LABELS,
-  buildForestTree,
   type ClassWeight,
+  FOREST_TREES_TASK,
   type ForestTrainingContext,
 } from "./tree_task.ts";
-import type { ForestReply, ForestTaskMessage } from "./worker.ts";
 import type { LabelMatrix, Matrix } from "../../core/matrix.ts";
 import { binarize } from "../../metrics/multi_label_metrics.ts";
-import { readNpy, writeNpy } from "../../io/npy.ts";
 import { ProgressBar } from "../../display/progress.ts";
+import { WorkerPool } from "../../core/worker_pool.ts";
+import { stateChecker } from "../state_checks.ts";
 
 /** Options of {@linkcode RandomForestClassifier} (defaults = the study's configuration). */
 export interface RandomForestOptions {
@@ -69,16 +73,12 @@ export interface RandomForestOptions {
   multiOutput?: boolean;
   /** Random seed (default 42). */
   seed?: number;
-  /** Web Workers to use; 0 builds trees on the calling thread (default: all cores). */
-  workers?: number;
-  /** Show a progress bar (default true). */
-  progress?: boolean;
   /** Bins per feature, 2–65536 (default 1024; at most 256 uses 8-bit codes). */
   maxBins?: number;
 }
 
 /** The options a fitted forest was built with (saved with it). */
-export interface ResolvedForestOptions {
+export type ResolvedForestOptions = {
   nEstimators: number;
   maxDepth: number | null;
   minSamplesSplit: number;
@@ -88,7 +88,7 @@ export interface ResolvedForestOptions {
   multiOutput: boolean;
   seed: number;
   maxBins: number;
-}
+};
 
 interface FittedForest {
   nFeatures: number;
@@ -99,16 +99,6 @@ interface FittedForest {
   left: Int32Array;
   right: Int32Array;
   value: Float32Array;
-}
-
-interface SavedForestJson {
-  format: "random-forest";
-  version: 1;
-  options: ResolvedForestOptions;
-  nFeatures: number;
-  nLabels: number;
-  multiOutput: boolean;
-  nodes: number;
 }
 
 function checkInt(name: string, v: number, min: number): void {
@@ -141,14 +131,14 @@ function resolveMaxFeatures(
 }
 
 /**
- * Random forest estimator: `fit`, `predictProba`, `predict`, `save`/`load`.
+ * Random forest estimator: `fit` (trees on the pool), `predictProba`, `predict`.
  *
  * @example
  * ```ts
  * import { fromRows, labelsFromRows } from "../../core/matrix.ts";
  * const X = fromRows([[0, 1], [1, 0], [0, 0], [1, 1]]);
  * const Y = labelsFromRows([[0], [1], [0], [1]]);
- * const rf = new RandomForestClassifier({ nEstimators: 10, progress: false });
+ * const rf = new RandomForestClassifier({ nEstimators: 10 });
  * await rf.fit(X, Y);
  * const P = await rf.predictProba(X); // rows × labels, P(label = 1)
  * const yHat = await rf.predict(X, 0.5);
@@ -157,12 +147,10 @@ function resolveMaxFeatures(
 export class RandomForestClassifier implements MultiLabelEstimator {
   /** Registry key of saved models. */
   readonly kind = "random_forest";
-  /** The estimator's settings (those that shape the model). */
+  /** The estimator's settings (those that shape the model): its params. */
   readonly options: ResolvedForestOptions;
-  /** Workers used by {@linkcode RandomForestClassifier.fit}. */
-  readonly workers: number;
-  /** Whether a progress bar is drawn. */
-  readonly progress: boolean;
+  /** Its trees are grown side by side on the pool. */
+  readonly splitsFit = true;
   #fitted: FittedForest | null = null;
 
   constructor(options: RandomForestOptions = {}) {
@@ -189,10 +177,17 @@ export class RandomForestClassifier implements MultiLabelEstimator {
       );
     }
     resolveMaxFeatures(o.maxFeatures, 1000); // validates
-    this.workers = options.workers ?? navigator.hardwareConcurrency ?? 1;
-    checkInt("workers", this.workers, 0);
-    this.progress = options.progress ?? true;
     new FeatureBinner({ maxBins: o.maxBins }); // validates maxBins
+  }
+
+  /** Kind and params. */
+  spec(): EstimatorSpec {
+    return { kind: this.kind, params: structuredClone(this.options) };
+  }
+
+  /** A new, unfitted forest with the same params. */
+  clone(): RandomForestClassifier {
+    return new RandomForestClassifier(structuredClone(this.options));
   }
 
   /** True once fitted or loaded. */
@@ -234,10 +229,11 @@ export class RandomForestClassifier implements MultiLabelEstimator {
   }
 
   /**
-   * Fits the forests: one per column of `Y` (or one multi-output forest). `X` is float32 with
-   * finite values; `Y` holds 0/1 with the same number of rows.
+   * Fits the forests: one per column of `Y` (or one multi-output forest), batches of trees side
+   * by side on `options.pool`. `X` is float32 with finite values; `Y` holds 0/1 with the same
+   * number of rows.
    */
-  async fit(X: Matrix, Y: LabelMatrix): Promise<this> {
+  async fit(X: Matrix, Y: LabelMatrix, options: FitOptions = {}): Promise<this> {
     checkFeatures(X, "RandomForestClassifier.fit");
     checkLabels(Y, X.rows, "RandomForestClassifier.fit");
     if (X.rows < 2 || X.cols < 1) {
@@ -246,16 +242,24 @@ export class RandomForestClassifier implements MultiLabelEstimator {
       );
     }
     const o = this.options;
+    const pool = options.pool ?? WorkerPool.inline;
+    const shared = pool.size > 1;
     const binner = new FeatureBinner({ maxBins: o.maxBins }).fit(X);
-    const binned = binner.transform(X, { shared: this.workers > 0 });
-    const targets = this.workers > 0
-      ? new Uint8Array(new SharedArrayBuffer(Y.data.length))
-      : new Uint8Array(Y.data.length);
-    targets.set(Y.data);
+    const binned = binner.transform(X, { shared });
+    // Everything a task reads lives in shared memory, so sending the context copies nothing big.
+    const share = <T extends Uint8Array | Int32Array | Float32Array>(a: T): T => {
+      if (!shared) return a;
+      const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(
+        new SharedArrayBuffer(a.byteLength),
+      );
+      copy.set(a);
+      return copy;
+    };
+    const targets = share(Uint8Array.from(Y.data));
     const ctx: ForestTrainingContext = {
       binned,
-      edges: binner.edges,
-      offsets: binner.offsets,
+      edges: share(binner.edges),
+      offsets: share(binner.offsets),
       targets,
       nLabels: Y.cols,
       config: {
@@ -272,8 +276,8 @@ export class RandomForestClassifier implements MultiLabelEstimator {
     // Batches of trees: small enough to balance load and move the progress bar.
     const labels = o.multiOutput ? [ALL_LABELS] : Array.from({ length: Y.cols }, (_, j) => j);
     const total = labels.length * o.nEstimators;
-    const batch = Math.max(1, Math.min(10, Math.ceil(total / (8 * Math.max(1, this.workers)))));
-    const tasks: Omit<ForestTaskMessage, "type" | "id">[] = [];
+    const batch = Math.max(1, Math.min(10, Math.ceil(total / (8 * pool.size))));
+    const tasks: { label: number; start: number; end: number }[] = [];
     for (const label of labels) {
       for (let s = 0; s < o.nEstimators; s += batch) {
         tasks.push({ label, start: s, end: Math.min(o.nEstimators, s + batch) });
@@ -284,22 +288,13 @@ export class RandomForestClassifier implements MultiLabelEstimator {
         ? `random forest (${Y.cols} outputs)`
         : `random forests (${Y.cols} labels × ${o.nEstimators} trees)`,
       total,
-      { silent: !this.progress },
+      { silent: !options.progress },
     );
-    let results: TreeArrays[][];
-    if (this.workers === 0) {
-      results = [];
-      for (const t of tasks) {
-        const trees: TreeArrays[] = [];
-        for (let i = t.start; i < t.end; i++) {
-          trees.push(buildForestTree(ctx, { label: t.label, tree: i }));
-        }
-        results.push(trees);
-        bar.tick(trees.length);
-      }
-    } else {
-      results = await runPool(ctx, tasks, Math.min(this.workers, tasks.length), bar);
-    }
+    const results = await Promise.all(tasks.map(async (t) => {
+      const trees = await pool.run<TreeArrays[]>(FOREST_TREES_TASK, { ctx, ...t });
+      bar.tick(trees.length);
+      return trees;
+    }));
     bar.done();
     await bar.flush();
     this.#fitted = assemble(results.flat(), X.cols, Y.cols, o.multiOutput ? Y.cols : 1);
@@ -360,81 +355,68 @@ export class RandomForestClassifier implements MultiLabelEstimator {
     return binarize(await this.predictProba(X), thresholds);
   }
 
-  /** Writes the fitted forest to folder `dir` (format in the module doc). */
-  async save(dir: string): Promise<void> {
-    const f = this.#need("save");
-    const K = this.options.multiOutput ? f.nLabels : 1;
-    await writeNpy(join(dir, "tree_offsets.npy"), f.treeOffsets);
-    await writeNpy(join(dir, "feature.npy"), f.feature);
-    await writeNpy(join(dir, "threshold.npy"), f.threshold);
-    await writeNpy(join(dir, "left.npy"), f.left);
-    await writeNpy(join(dir, "right.npy"), f.right);
-    await writeNpy(join(dir, "value.npy"), { rows: f.feature.length, cols: K, data: f.value });
-    const meta: SavedForestJson = {
-      format: "random-forest",
-      version: 1,
-      options: this.options,
-      nFeatures: f.nFeatures,
-      nLabels: f.nLabels,
-      multiOutput: this.options.multiOutput,
-      nodes: f.feature.length,
+  /** What fit learned: the trees' flat arrays (see the module doc). */
+  exportState(): FittedState {
+    const f = this.#need("exportState");
+    return {
+      json: { nFeatures: f.nFeatures, nLabels: f.nLabels },
+      arrays: {
+        tree_offsets: f.treeOffsets,
+        feature: f.feature,
+        threshold: f.threshold,
+        left: f.left,
+        right: f.right,
+        value: f.value,
+      },
+      parts: {},
     };
-    await atomicWriteJson(join(dir, "forest.json"), meta);
   }
 
   /**
-   * Loads a forest written by {@linkcode RandomForestClassifier.save}.
-   *
-   * @example
-   * ```ts
-   * // The study's forest inside its saved genre model (a thresholded classifier around it).
-   * const rf = await RandomForestClassifier.load("processed_data/models/study_rf/estimator/estimator");
-   * ```
+   * Restores a state from {@linkcode exportState}, checking it: tree offsets ascend, each split
+   * names a feature and two children further down its own tree, leaves are leaves, every
+   * threshold is finite and every leaf value a fraction in [0, 1].
    */
-  static async load(dir: string, options: { workers?: number; progress?: boolean } = {}): Promise<
-    RandomForestClassifier
-  > {
-    const metaPath = join(dir, "forest.json");
-    let meta: SavedForestJson;
-    try {
-      meta = JSON.parse(await Deno.readTextFile(metaPath));
-    } catch (err) {
-      throw new Error(
-        `RandomForestClassifier.load: cannot read ${metaPath} (${
-          (err as Error).message
-        }); save a fitted ` +
-          "forest there first",
-      );
+  importState(state: FittedState): this {
+    const check = stateChecker("RandomForestClassifier", state);
+    const nFeatures = check.count("nFeatures"), nLabels = check.count("nLabels");
+    const multi = this.options.multiOutput, nT = this.options.nEstimators;
+    const nTrees = (multi ? 1 : nLabels) * nT, K = multi ? nLabels : 1;
+    const nodes = state.arrays.feature?.length ?? 0;
+    const treeOffsets = check.ints("tree_offsets", nTrees + 1, { min: 0, max: nodes });
+    const feature = check.ints("feature", nodes, { min: -1, max: nFeatures - 1 });
+    const threshold = check.floats("threshold", nodes);
+    const left = check.ints("left", nodes, { min: -1 });
+    const right = check.ints("right", nodes, { min: -1 });
+    const value = check.floats("value", nodes * K);
+    if (treeOffsets[0] !== 0 || treeOffsets[nTrees] !== nodes) {
+      check.fail(`arrays.tree_offsets must run from 0 to ${nodes}`);
     }
-    if (meta.format !== "random-forest" || meta.version !== 1) {
-      throw new Error(
-        `RandomForestClassifier.load: ${metaPath} is not a version-1 random-forest file (format ` +
-          `${meta.format}, version ${meta.version})`,
-      );
+    for (let g = 0; g < nTrees; g++) {
+      const a = treeOffsets[g], b = treeOffsets[g + 1];
+      if (b <= a) check.fail(`arrays.tree_offsets: tree ${g} has no nodes`);
+      for (let node = a; node < b; node++) {
+        const local = node - a, size = b - a;
+        const split = feature[node] >= 0;
+        const ok = split
+          ? left[node] > local && left[node] < size && right[node] > local && right[node] < size
+          : left[node] === -1 && right[node] === -1;
+        if (!ok) {
+          check.fail(`node ${local} of tree ${g} has children ${left[node]}, ${right[node]}`);
+        }
+      }
     }
-    const rf = new RandomForestClassifier({ ...meta.options, ...options });
-    const K = meta.multiOutput ? meta.nLabels : 1;
-    const nTrees = (meta.multiOutput ? 1 : meta.nLabels) * meta.options.nEstimators;
-    const n = meta.nodes;
-    const read = async (name: string, dtype: "<i4" | "<f4", shape: (number | null)[]) =>
-      (await readNpy(join(dir, name), { expectDtype: dtype, expectShape: shape })).data;
-    rf.#fitted = {
-      nFeatures: meta.nFeatures,
-      nLabels: meta.nLabels,
-      treeOffsets: await read("tree_offsets.npy", "<i4", [nTrees + 1]) as Int32Array,
-      feature: await read("feature.npy", "<i4", [n]) as Int32Array,
-      threshold: await read("threshold.npy", "<f4", [n]) as Float32Array,
-      left: await read("left.npy", "<i4", [n]) as Int32Array,
-      right: await read("right.npy", "<i4", [n]) as Int32Array,
-      value: await read("value.npy", "<f4", [n, K]) as Float32Array,
-    };
-    return rf;
+    for (let i = 0; i < value.length; i++) {
+      if (!(value[i] >= 0 && value[i] <= 1)) check.fail(`arrays.value[${i}] is ${value[i]}`);
+    }
+    this.#fitted = { nFeatures, nLabels, treeOffsets, feature, threshold, left, right, value };
+    return this;
   }
 
   #need(what: string): FittedForest {
     if (this.#fitted === null) {
       throw new Error(
-        `RandomForestClassifier.${what}: the forest is not fitted; call fit() or load() first`,
+        `RandomForestClassifier.${what}: the forest is not fitted; call fit() or load a saved model first`,
       );
     }
     return this.#fitted;
@@ -472,56 +454,4 @@ function assemble(
   });
   f.treeOffsets[trees.length] = off;
   return f;
-}
-
-/** Runs the tasks on a pool of workers; always terminates them. */
-async function runPool(
-  ctx: ForestTrainingContext,
-  tasks: Omit<ForestTaskMessage, "type" | "id">[],
-  nWorkers: number,
-  bar: ProgressBar,
-): Promise<TreeArrays[][]> {
-  const results: TreeArrays[][] = new Array(tasks.length);
-  const workers: Worker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let finished = 0;
-      const dispatch = (w: Worker) => {
-        if (next >= tasks.length) return;
-        const id = next++;
-        w.postMessage({ type: "task", id, ...tasks[id] } satisfies ForestTaskMessage);
-      };
-      for (let i = 0; i < nWorkers; i++) {
-        const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-        workers.push(w);
-        w.onmessage = (e: MessageEvent<ForestReply>) => {
-          const m = e.data;
-          if (m.type === "error") {
-            reject(
-              new Error(
-                `RandomForestClassifier.fit: a worker failed on task ${m.id}: ${m.message}`,
-              ),
-            );
-            return;
-          }
-          results[m.id] = m.trees;
-          bar.tick(m.trees.length);
-          if (++finished === tasks.length) resolve();
-          else dispatch(w);
-        };
-        w.onerror = (e: ErrorEvent) => {
-          e.preventDefault();
-          reject(new Error(`RandomForestClassifier.fit: a worker crashed: ${e.message}`));
-        };
-        w.postMessage({ type: "init", ctx });
-        // Two batches in flight per worker hide the message round trip.
-        dispatch(w);
-        dispatch(w);
-      }
-    });
-  } finally {
-    for (const w of workers) w.terminate();
-  }
-  return results;
 }

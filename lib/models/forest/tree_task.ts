@@ -1,7 +1,8 @@
 /**
- * One random-forest tree as an independent task: bootstrap draw, class weights and growth. Used
- * by the Web Workers of {@linkcode ./random_forest_classifier.ts} and by its in-thread mode, so a tree is the
- * same whichever thread builds it: all its randomness comes from `(seed, label, tree index)`.
+ * One random-forest tree as an independent task: bootstrap draw, class weights and growth. A
+ * forest's fit runs batches of them as worker-pool tasks ({@linkcode buildForestTrees}), so a
+ * tree is the same whichever thread builds it: all its randomness comes from
+ * `(seed, label, tree index)`.
  *
  * Weights follow scikit-learn's `RandomForestClassifier`:
  * - `bootstrap`: `rows` draws with replacement; a row's weight starts as its multiplicity;
@@ -15,6 +16,7 @@
  */
 
 import { growTree, type TreeArrays } from "./decision_tree.ts";
+import type { TaskRef } from "../../core/estimator.ts";
 import type { BinnedMatrix } from "./feature_binning.ts";
 import { ForestRandom, mixSeed } from "./seeded_random.ts";
 
@@ -51,7 +53,7 @@ export interface ForestTrainingContext {
  * @example
  * ```ts
  * declare const ctx: ForestTrainingContext;
- * const tree = buildForestTree(ctx, { label: ALL_LABELS, tree: 0 }); // one tree, every output
+ * const [tree] = await buildForestTrees({ ctx, label: ALL_LABELS, start: 0, end: 1 }); // every output
  * ```
  */
 export const ALL_LABELS = -1;
@@ -82,14 +84,8 @@ function balanced(n0: number, n1: number): [number, number] {
 /**
  * Builds tree `tree` of the forest of `label` (or of the multi-output forest when `label` is
  * {@linkcode ALL_LABELS}).
- *
- * @example
- * ```ts
- * declare const ctx: ForestTrainingContext;
- * const tree = buildForestTree(ctx, { label: 3, tree: 17 });
- * ```
  */
-export function buildForestTree(
+function buildForestTree(
   ctx: ForestTrainingContext,
   task: { label: number; tree: number },
 ): TreeArrays {
@@ -147,3 +143,26 @@ export function buildForestTree(
     },
   );
 }
+
+/**
+ * The worker-pool task of a forest's fit: trees `start … end − 1` of `label`'s forest.
+ *
+ * @example
+ * ```ts
+ * declare const ctx: ForestTrainingContext;
+ * const trees = await buildForestTrees({ ctx, label: 3, start: 0, end: 10 }); // 10 trees
+ * ```
+ */
+// deno-lint-ignore require-await
+export async function buildForestTrees(
+  args: { ctx: ForestTrainingContext; label: number; start: number; end: number },
+): Promise<TreeArrays[]> {
+  const trees: TreeArrays[] = [];
+  for (let t = args.start; t < args.end; t++) {
+    trees.push(buildForestTree(args.ctx, { label: args.label, tree: t }));
+  }
+  return trees;
+}
+
+/** {@linkcode buildForestTrees} as a worker-pool task. */
+export const FOREST_TREES_TASK: TaskRef = { module: import.meta.url, name: "buildForestTrees" };

@@ -15,14 +15,15 @@
  */
 
 import { join } from "node:path";
-import { atomicWriteJson } from "../io/atomic_write.ts";
-import { creditsDocument } from "../features/credits_features.ts";
-import { LogisticRegression, type LogisticRegressionJSON } from "../models/logistic_regression.ts";
-import type { LabelMatrix, Matrix } from "../core/matrix.ts";
-import type { Titles } from "../data/netflix_csv.ts";
-import { readJsonFile } from "../io/read_json.ts";
-import type { CsrMatrix } from "../text/sparse_matrix.ts";
-import { type TfidfState, TfidfVectorizer } from "../text/tfidf_vectorizer.ts";
+import { atomicWriteJson } from "../../io/atomic_write.ts";
+import { creditsDocument } from "../../features/credits_features.ts";
+import { LogisticRegression } from "../../models/logistic_regression.ts";
+import { loadEstimator, saveEstimator } from "../../models/model_store.ts";
+import type { LabelMatrix, Matrix } from "../../core/matrix.ts";
+import type { Titles } from "../../data/netflix_csv.ts";
+import { readJsonFile } from "../../io/read_json.ts";
+import type { CsrMatrix } from "../../text/sparse_matrix.ts";
+import { type TfidfState, TfidfVectorizer } from "../../text/tfidf_vectorizer.ts";
 
 /** Options for {@linkcode TermModel.fit}. */
 export interface TermModelOptions {
@@ -53,12 +54,13 @@ export interface GenreEvidence {
 }
 
 interface SavedTermModel {
-  format: "netflix-genres-term-model/1";
+  format: typeof FORMAT;
   genres: string[];
   text: TfidfState;
   names: TfidfState;
-  lr: LogisticRegressionJSON;
 }
+
+const FORMAT = "netflix-genres-term-model/2";
 
 const FILE = "term_model.json";
 
@@ -67,8 +69,8 @@ const FILE = "term_model.json";
  *
  * @example
  * ```ts
- * import { labelsFromRows } from "../core/matrix.ts";
- * import { titlesFromRecords } from "../data/title_records.ts";
+ * import { labelsFromRows } from "../../core/matrix.ts";
+ * import { titlesFromRecords } from "../../data/title_records.ts";
  * const titles = titlesFromRecords([
  *   { description: "a comedian tells jokes on stage" },
  *   { description: "a comedian and his jokes" },
@@ -251,15 +253,15 @@ export class TermModel {
     };
   }
 
-  /** Writes `term_model.json` into `dir`. */
+  /** Writes `term_model.json` (vectorisers, genres) and the logistic regression (`lr/`) into `dir`. */
   async save(dir: string): Promise<void> {
     await Deno.mkdir(dir, { recursive: true });
+    await saveEstimator(join(dir, "lr"), this.lr);
     const saved: SavedTermModel = {
-      format: "netflix-genres-term-model/1",
+      format: FORMAT,
       genres: this.genres,
       text: this.text.toJSON(),
       names: this.names.toJSON(),
-      lr: this.lr.toJSON(),
     };
     await atomicWriteJson(join(dir, FILE), saved);
   }
@@ -270,14 +272,20 @@ export class TermModel {
     const saved = await readJsonFile<SavedTermModel>(path, {
       hint: "run `npx deno task explain` first",
     });
-    if (saved?.format !== "netflix-genres-term-model/1") {
-      throw new Error(`${path}: not a term model file; re-run \`npx deno task explain\``);
+    if (saved?.format !== FORMAT) {
+      throw new Error(`${path}: not a ${FORMAT} file; re-run \`npx deno task explain\``);
+    }
+    const lr = await loadEstimator(join(dir, "lr"));
+    if (!(lr instanceof LogisticRegression)) {
+      throw new Error(
+        `${join(dir, "lr")}: expected a logistic regression; re-run \`npx deno task explain\``,
+      );
     }
     return new TermModel({
       genres: saved.genres,
       text: TfidfVectorizer.fromJSON(saved.text, `${path} (text)`),
       names: TfidfVectorizer.fromJSON(saved.names, `${path} (names)`),
-      lr: LogisticRegression.fromJSON(saved.lr),
+      lr,
     });
   }
 

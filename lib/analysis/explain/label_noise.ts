@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+import type { LabelMatrix, Matrix } from "../../core/matrix.ts";
 
 /** One contradicted label. */
 export interface Contradiction {
@@ -71,7 +71,7 @@ export interface ContradictionReport {
  *
  * @example
  * ```ts
- * import { fromRows, labelsFromRows } from "../core/matrix.ts";
+ * import { fromRows, labelsFromRows } from "../../core/matrix.ts";
  * const y = labelsFromRows([[1, 0], [0, 1]]);
  * const p = fromRows([[0.9, 0.95], [0.1, 0.01]]);
  * const r = labelContradictions(y, p, { names: ["A", "B"], thresholds: 0.5 });

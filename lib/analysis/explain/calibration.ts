@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { LabelMatrix, Matrix } from "../core/matrix.ts";
+import type { LabelMatrix, Matrix } from "../../core/matrix.ts";
 
 /** One reliability bin. */
 export interface ReliabilityBin {
@@ -52,7 +52,7 @@ export interface ReliabilityOptions {
  *
  * @example
  * ```ts
- * import { fromRows, labelsFromRows } from "../core/matrix.ts";
+ * import { fromRows, labelsFromRows } from "../../core/matrix.ts";
  * const y = labelsFromRows([[1], [0], [1], [0]]);
  * const p = fromRows([[0.5], [0.5], [0.5], [0.5]]);
  * reliability(y, p, { bins: 2 }).ece; // 0: half the cells predicted 0.5 are positive
