@@ -30,13 +30,13 @@ if (import.meta.main) {
   const study = (name: string) => modelSpecs().find((s) => s.name === name)!;
   const lr = await trainModel({ ...study("study_lr"), name: "bench_lr" }, {
     dir,
-    save: false,
+
     verbose: false,
   });
   const tLr = (performance.now() - t0) / 1000;
   const rf = await trainModel({ ...study("study_rf"), name: "bench_rf" }, {
     dir,
-    save: false,
+
     verbose: false,
   });
   const ours = (performance.now() - t0) / 1000;
@@ -97,7 +97,7 @@ if (import.meta.main) {
     // The CV may pick different grid thresholds on each side (the curve is flat near its top), so
     // also compare the same configuration at the same thresholds.
     const { yTest } = await loadProcessed(dir);
-    const proba = { rows: yTest.rows, cols: yTest.cols, data: rf.testProba };
+    const proba = rf.testProba;
     let worst = 0;
     console.log("RF test F1 at each grid threshold (macro / micro), ours vs scikit-learn:");
     for (

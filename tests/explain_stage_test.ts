@@ -23,6 +23,7 @@ Deno.test("explain stage end to end: metrics.json explanations, explainFile, pre
       best: "best",
       verbose: false,
       splits: ["random"],
+      ablation: false,
     });
     const artifacts = new Artifacts(out);
     assert.equal((await artifacts.readSavedFolds("best"))?.folds, 5);

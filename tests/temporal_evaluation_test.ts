@@ -12,7 +12,8 @@ import { ablationSplitGap, genreSplitGap } from "../lib/analysis/split_gap.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 import { lrSpec } from "./support/small_genre_model.ts";
 
-const spec = (name: string) => lrSpec(name, ["text", "categorical", "metadata"]);
+const spec = (name: string) => lrSpec(name, ["text", "categorical", "metadata"], 3);
+const ablation: ModelSpec["features"][] = [["text"], ["text", "categorical"]];
 
 async function withProject(fn: (out: string, csv: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "temporal-eval-test-" });
@@ -75,16 +76,18 @@ Deno.test("preprocess writes the temporal split with its own pipeline, and loadP
 
 Deno.test("train scores every model and the ablation on both splits; caching includes the split", async () => {
   await withProject(async (out) => {
-    const ablation: ModelSpec["features"][] = [["text"], ["text", "categorical"]];
-    const quiet = { dir: out, best: "lr", verbose: false, folds: 3, ablation };
+    const quiet = { dir: out, best: "lr", verbose: false };
 
     // Random split only: no temporal scores yet.
-    const first = await runTraining([spec("lr")], { ...quiet, splits: ["random"] });
+    const first = await runTraining([{ ...spec("lr"), ablation }], {
+      ...quiet,
+      splits: ["random"],
+    });
     assert.equal(first.models.lr.temporal, undefined);
     assert.ok(first.ablation && Object.values(first.ablation).every((r) => !r.temporal));
 
     // Both splits: the random entry is reused, the temporal one is trained.
-    const second = await runTraining([spec("lr")], quiet);
+    const second = await runTraining([{ ...spec("lr"), ablation }], quiet);
     const lr = second.models.lr;
     assert.equal(lr.trained, first.models.lr.trained, "random split reused");
     assert.ok(lr.temporal, "temporal scores written");
@@ -106,13 +109,16 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
     assert.deepEqual(read.models.lr.temporal, lr.temporal);
 
     // Nothing changed: everything is reused, on both splits.
-    const third = await runTraining([spec("lr")], quiet);
+    const third = await runTraining([{ ...spec("lr"), ablation }], quiet);
     assert.equal(third.models.lr.trained, lr.trained);
     assert.equal(third.models.lr.temporal?.trained, lr.temporal.trained);
     assert.deepEqual(third.ablation, second.ablation);
 
     // --splits random keeps the temporal results that are still up to date.
-    const fourth = await runTraining([spec("lr")], { ...quiet, splits: ["random"] });
+    const fourth = await runTraining([{ ...spec("lr"), ablation }], {
+      ...quiet,
+      splits: ["random"],
+    });
     assert.deepEqual(fourth.models.lr.temporal, lr.temporal);
     assert.deepEqual(fourth.ablation, second.ablation);
 
@@ -125,7 +131,7 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
     assert.match(body, /text \+ categorical \+ metadata/);
 
     await assert.rejects(
-      () => runTraining([spec("lr")], { ...quiet, splits: ["temporal"] }),
+      () => runTraining([{ ...spec("lr"), ablation }], { ...quiet, splits: ["temporal"] }),
       /random split is always trained/,
     );
   });

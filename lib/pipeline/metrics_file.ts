@@ -82,6 +82,8 @@ export interface AblationScores {
   fit_seconds: number;
   /** F1 of each genre on the test rows (absent in files written before the temporal split). */
   per_genre?: Record<string, number>;
+  /** What the row was made from (spec, features, split, code); the train stage reuses it while equal. */
+  cache_key?: string;
 }
 
 /** One ablation row: the best model on a subset of feature blocks, on both splits. */
@@ -108,10 +110,6 @@ export interface MetricsFile {
   cv: { folds: number; stratified_by: string; seed: number };
   models: Record<string, ModelMetrics>;
   ablation?: Record<string, AblationResult>;
-  /** What the ablation was made from; reused while equal. */
-  ablation_key?: string;
-  /** What the ablation's temporal rows were made from; reused while equal. */
-  ablation_temporal_key?: string;
   /** Seconds per stage of the last `deno task all`, and in total. */
   pipeline_seconds?: Record<string, number>;
   embedder_comparison?: { available: boolean; note: string; results?: Record<string, unknown> };
@@ -352,20 +350,9 @@ export function mergeMetrics(
     ...fresh,
     best,
     models,
-    ...(fresh.ablation ? {} : keepAblation
-      ? {
-        ablation: previous!.ablation,
-        ablation_key: previous!.ablation_key,
-        ablation_temporal_key: previous!.ablation_temporal_key,
-      }
-      : {}),
+    ...(fresh.ablation ? {} : keepAblation ? { ablation: previous!.ablation } : {}),
   };
-  if (!fresh.ablation && !keepAblation) {
-    delete merged.ablation;
-    delete merged.ablation_key;
-    delete merged.ablation_temporal_key;
-  }
-  if (!merged.ablation_temporal_key) delete merged.ablation_temporal_key;
+  if (!fresh.ablation && !keepAblation) delete merged.ablation;
   if (previous?.pipeline_seconds && !merged.pipeline_seconds) {
     merged.pipeline_seconds = previous.pipeline_seconds;
   }

@@ -29,6 +29,11 @@ export interface ModelSpec {
   features: FeatureBlock[];
   /** The estimator: a thresholded classifier (CV thresholds) around the model. */
   estimator: EstimatorSpec;
+  /**
+   * Subsets of `features` the same estimator is also trained and scored on, to measure what each
+   * block adds (evaluation only: nothing of it is saved but the scores).
+   */
+  ablation?: FeatureBlock[][];
 }
 
 /**
@@ -62,6 +67,7 @@ export function modelSpecs(): ModelSpec[] {
         estimator: makeBestModel(),
         strategy: BEST_MODEL.thresholds,
       }).spec(),
+      ablation: ABLATION_SETS,
     },
   ];
 }
@@ -70,7 +76,7 @@ export function modelSpecs(): ModelSpec[] {
 export const BEST_MODEL_NAME: string = BEST_MODEL.name;
 
 /** Feature sets of the ablation (the best model retrained on each). */
-export const ABLATION_SETS: FeatureBlock[][] = [
+const ABLATION_SETS: FeatureBlock[][] = [
   ["text"],
   ["categorical"],
   ["text", "categorical"],

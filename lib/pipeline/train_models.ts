@@ -10,7 +10,7 @@
 import { probeOllama } from "../embedders/ollama_probe.ts";
 import type { SplitName } from "../features/processed_data.ts";
 import type { MetricsFile } from "./metrics_file.ts";
-import { ABLATION_SETS, BEST_MODEL_NAME, modelSpecs } from "./model_catalog.ts";
+import { BEST_MODEL_NAME, modelSpecs } from "./model_catalog.ts";
 import { runTraining } from "./train_stage.ts";
 
 /** Options for {@linkcode trainModels}. */
@@ -19,7 +19,7 @@ export interface TrainModelsOptions {
   dir?: string;
   /** Model names to train (default all three). */
   models?: string[];
-  /** Run the ablation of the best model (default true when the best model is trained). */
+  /** Run the ablation of the best model (default true; only when the best model is trained). */
   ablation?: boolean;
   /** Retrain even what is up to date (same spec, features and code). */
   force?: boolean;
@@ -65,14 +65,13 @@ export async function trainModels(options: TrainModelsOptions = {}): Promise<Met
     }
   }
   const specs = all.filter((s) => wanted.includes(s.name));
-  const hasBest = wanted.includes(BEST_MODEL_NAME);
   return await runTraining(specs, {
     dir: options.dir,
     force: options.force,
     workers: options.workers,
     splits: options.splits,
     best: BEST_MODEL_NAME,
-    ablation: hasBest && (options.ablation ?? true) ? ABLATION_SETS : [],
+    ablation: options.ablation,
     embedderComparison: await embedderComparison(),
   });
 }

@@ -20,6 +20,7 @@
 
 import { join } from "node:path";
 import type { EstimatorPool } from "../core/estimator.ts";
+import type { Matrix } from "../core/matrix.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
 import { GenreModel } from "./genre_model.ts";
 import { binarize, evaluate } from "../metrics/multi_label_metrics.ts";
@@ -56,11 +57,8 @@ import type { ModelSpec } from "./model_catalog.ts";
 export interface TrainOptions {
   /** Processed folder (default `processed_data`). */
   dir?: string;
-  /** CV folds (default 5) and seed (default 42). */
-  folds?: number;
-  seed?: number;
-  /** Save the genre model and probabilities (default true). */
-  save?: boolean;
+  /** Keep the CV fold models in the trained model's `foldModels` (default false). */
+  keepFoldModels?: boolean;
   /** Print progress lines (default true). */
   verbose?: boolean;
   /** Retrain models whose saved results are up to date (same spec, features and code). */
@@ -82,8 +80,10 @@ export interface TrainedModel {
   metrics: ModelMetrics;
   /** The fitted model with its thresholds (its `oof` holds the out-of-fold probabilities). */
   model: ThresholdedClassifier;
-  oof: Float32Array;
-  testProba: Float32Array;
+  /** The processed arrays it was trained and scored on. */
+  data: ProcessedData;
+  /** Its probabilities of the test rows. */
+  testProba: Matrix;
 }
 
 const dataCache = new Map<string, Promise<ProcessedData>>();
@@ -113,16 +113,15 @@ async function loadFeatures(
 }
 
 /**
- * Trains one model spec: its {@linkcode ThresholdedClassifier} (CV out-of-fold probabilities →
- * thresholds → final fit, side by side on the worker pool) → test scores; on the random split
- * saves the {@linkcode GenreModel} (pipeline + estimator + thresholds + genres) and its
- * probabilities, and for the best model its CV fold models (for the explain stage).
+ * Trains one model spec on one split: its {@linkcode ThresholdedClassifier} (CV out-of-fold
+ * probabilities → thresholds → final fit, side by side on the worker pool) → test scores. Saves
+ * nothing ({@linkcode runTraining} saves the random split's models).
  *
  * @example
  * ```ts
  * import { modelSpecs } from "./model_catalog.ts";
  * const studyLr = modelSpecs().find((s) => s.name === "study_lr")!;
- * const { metrics } = await trainModel(studyLr, { save: false });
+ * const { metrics } = await trainModel(studyLr);
  * console.log(metrics.f1_macro);
  * ```
  */
@@ -137,10 +136,9 @@ export async function trainModel(
   const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const split = options.split ?? "random";
-  const save = (options.save ?? true) && split === "random";
   const data = await loadFeatures(artifacts, spec.features, split);
   const names = data.config.genres;
-  const model = buildEstimator(withFolds(spec, options).estimator, `model "${spec.name}"`);
+  const model = buildEstimator(spec.estimator, `model "${spec.name}"`);
   if (!(model instanceof ThresholdedClassifier)) {
     throw new Error(`model "${spec.name}": its estimator must be "thresholded", got ${model.kind}`);
   }
@@ -156,9 +154,7 @@ export async function trainModel(
   await model.fit(data.XTrain, data.yTrain, {
     pool: options.pool,
     onFold: () => bar.tick(),
-    // The best model's fold models are kept for the explain stage (its permutation importance
-    // needs exactly these fits).
-    keepFoldModels: save && spec.name === BEST_FOLDS_KEPT,
+    keepFoldModels: options.keepFoldModels,
   });
   bar.done();
   await bar.flush();
@@ -214,92 +210,52 @@ export async function trainModel(
       `exact ${(exact_match * 100).toFixed(2)}% (thresholds: ${strategy}); ` +
       `fit ${model.seconds!.final.toFixed(1)} s`,
   );
-  if (save) {
-    // The model first, then its probabilities and fold models; metrics.json (written by the
-    // caller) commits the training last.
-    const pipeline = await FeaturePipeline.load(join(artifacts.features, "pipeline"));
-    const genreModel = new GenreModel({
-      pipeline: pipeline.select(spec.features),
-      estimator: model,
-      genres: names,
+  return { spec, metrics, model, data, testProba: proba };
+}
+
+/**
+ * Saves a model trained on the random split: the {@linkcode GenreModel} (pipeline + estimator +
+ * thresholds + genres) first, then its probabilities and, when kept, its CV fold models (for
+ * the explain stage); `metrics.json`, written after, commits the training.
+ */
+async function saveTrained(artifacts: Artifacts, trained: TrainedModel): Promise<void> {
+  const { spec, model, data, metrics } = trained;
+  const pipeline = await FeaturePipeline.load(join(artifacts.features, "pipeline"));
+  await new GenreModel({
+    pipeline: pipeline.select(spec.features),
+    estimator: model,
+    genres: data.config.genres,
+  }).save(artifacts.model(spec.name), {
+    name: spec.name,
+    description: spec.description,
+    training: {
+      features_id: data.config.id,
+      data_sha256: data.config.input.sha256,
+      published: data.config.input.published,
+      rows: data.config.counts.train,
+      ...(data.config.input.sample !== undefined ? { sample: data.config.input.sample } : {}),
+    },
+    scores: {
+      f1_macro: metrics.f1_macro,
+      f1_micro: metrics.f1_micro,
+      exact_match: metrics.exact_match,
+      cv_f1_macro: metrics.cv_f1_macro,
+    },
+  });
+  await artifacts.writePredictions(spec.name, { oof: model.oof!, test: trained.testProba });
+  if (model.foldModels) {
+    await artifacts.saveFoldModels(spec.name, model.foldModels, {
+      model: spec.name,
+      trained: metrics.trained,
+      features_id: data.config.id,
+      folds: model.options.folds,
+      seed: model.options.seed,
     });
-    await genreModel.save(artifacts.model(spec.name), {
-      name: spec.name,
-      description: spec.description,
-      training: {
-        features_id: data.config.id,
-        data_sha256: data.config.input.sha256,
-        published: data.config.input.published,
-        rows: data.config.counts.train,
-        ...(data.config.input.sample !== undefined ? { sample: data.config.input.sample } : {}),
-      },
-      scores: {
-        f1_macro: report.f1_macro,
-        f1_micro: report.f1_micro,
-        exact_match: report.exact_match,
-        cv_f1_macro: metrics.cv_f1_macro,
-      },
-    });
-    await artifacts.writePredictions(spec.name, { oof, test: proba });
-    if (model.foldModels) {
-      await artifacts.saveFoldModels(spec.name, model.foldModels, {
-        model: spec.name,
-        trained,
-        features_id: data.config.id,
-        folds: nFolds,
-        seed: model.options.seed,
-      });
-    }
   }
-  return { spec, metrics, model, oof: oof.data, testProba: proba.data };
 }
 
 /** The model whose CV fold models training keeps for the explain stage. */
 const BEST_FOLDS_KEPT = "best";
-
-/** `spec` with the CV folds and seed of `options` when given. */
-function withFolds(spec: ModelSpec, options: TrainOptions): ModelSpec {
-  if (options.folds === undefined && options.seed === undefined) return spec;
-  const params = { ...spec.estimator.params };
-  if (options.folds !== undefined) params.folds = options.folds;
-  if (options.seed !== undefined) params.seed = options.seed;
-  return { ...spec, estimator: { ...spec.estimator, params } };
-}
-
-/**
- * Retrains a model spec on several feature sets (the ablation the study asked for but never ran).
- */
-async function runAblation(
-  spec: ModelSpec,
-  featureSets: FeatureBlock[][],
-  options: TrainOptions = {},
-): Promise<Record<string, AblationScores & { features: FeatureBlock[] }>> {
-  const out: Record<string, AblationScores & { features: FeatureBlock[] }> = {};
-  for (const features of featureSets) {
-    const key = features.join("+");
-    const { metrics } = await trainModel(
-      {
-        ...spec,
-        name: `${spec.name}_ablation_${key}`,
-        description: `${spec.name}'s model retrained on ${features.join(" + ")} only`,
-        features,
-      },
-      { ...options, save: false },
-    );
-    out[key] = {
-      features,
-      n_features: metrics.n_features,
-      f1_macro: metrics.f1_macro,
-      f1_micro: metrics.f1_micro,
-      f1_samples: metrics.f1_samples,
-      exact_match: metrics.exact_match,
-      cv_f1_macro: metrics.cv_f1_macro,
-      fit_seconds: metrics.fit_seconds,
-      per_genre: Object.fromEntries(Object.entries(metrics.per_genre).map(([g, s]) => [g, s.f1])),
-    };
-  }
-  return out;
-}
 
 /** The part of a model's entry kept for the temporal split. */
 function splitMetrics(m: ModelMetrics): SplitMetrics {
@@ -321,13 +277,16 @@ function splitMetrics(m: ModelMetrics): SplitMetrics {
     predict_seconds: m.predict_seconds,
     cv_seconds: m.cv_seconds,
     trained: m.trained,
+    cache_key: m.cache_key,
   };
 }
 
 /** Options for {@linkcode runTraining}. */
 export interface RunTrainingOptions extends TrainOptions {
-  /** Feature sets for the ablation of the best model (empty: skip). */
-  ablation?: FeatureBlock[][];
+  /** Save the models, their probabilities and metrics.json (default true). */
+  save?: boolean;
+  /** Train the specs' ablation rows too (their `ablation` feature sets; default true). */
+  ablation?: boolean;
   /** Name of the spec recorded as `best` whenever it is trained (chosen beforehand, never by test scores). */
   best: string;
   /** Recorded when Ollama was not available for an lsa-vs-embeddinggemma comparison. */
@@ -339,11 +298,20 @@ export interface RunTrainingOptions extends TrainOptions {
   splits?: readonly SplitName[];
 }
 
+/** One training of {@linkcode runTraining}: a spec on a split, as a model or an ablation row. */
+interface Job {
+  spec: ModelSpec;
+  split: SplitName;
+  /** The ablation's feature-set key (`text+categorical`), or undefined for a model. */
+  ablation?: string;
+}
+
 /**
- * Trains every spec on one worker pool, runs the ablation, and merges the results into
+ * Trains every spec on one worker pool — each model and each ablation row (the best model on a
+ * subset of the feature blocks) on each split, in one loop — and merges the results into
  * metrics.json (entries of models not retrained are kept when they were trained on the same
- * features). A spec whose saved entry and model were made from the same spec, features and
- * training code is not trained again (nor the ablation), unless `force` is set.
+ * features). A training whose saved entry was made from the same spec, features, split and
+ * training code is reused, unless `force` is set.
  *
  * @example
  * ```ts
@@ -363,59 +331,71 @@ export async function runTraining(
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const config = await artifacts.readConfig();
   const previous = await artifacts.readMetricsIfAny();
-  const splits = options.splits ?? SPLITS;
-  for (const s of splits) {
-    if (!SPLITS.includes(s)) throw new Error(`unknown split "${s}"; use ${SPLITS.join(", ")}`);
-  }
-  if (!splits.includes("random")) {
-    throw new Error("the random split is always trained (it makes the saved models); add `random`");
-  }
-  // Features without a temporal split (data of one year, or written by an older version).
-  const temporalWanted = splits.includes("temporal") && config.temporal !== undefined;
-  if (splits.includes("temporal") && !config.temporal) {
-    log(
-      `\nnote: ${artifacts.features} has no temporal split (no title on one side of the last ` +
-        "training year, or features from an older version: re-run `npx deno task preprocess`); " +
-        "training on the random split only.",
-    );
-  }
+  const save = options.save ?? true;
+  const splits = trainedSplits(options.splits ?? SPLITS, config.temporal !== undefined, log);
   // Every module training runs, from this one down its imports (the catalog included).
   const code = await codeFingerprint(import.meta.url);
-  const models: Record<string, ModelMetrics> = {};
-  const keys: Record<string, string> = {};
-  const temporalKeys: Record<string, string> = {};
-  for (const spec of specs) {
-    keys[spec.name] = await specKey(spec, config.id, options, "random", code);
-    temporalKeys[spec.name] = await specKey(spec, config.id, options, "temporal", code);
-    const before = previous?.models[spec.name];
-    let entry: ModelMetrics;
-    if (
-      !options.force && options.save !== false && before?.cache_key === keys[spec.name] &&
-      await savedModelMatches(artifacts, spec.name, config.id)
-    ) {
-      log(
-        `\n✓ ${spec.name} [random split]: up to date (trained ${before.trained}; --force retrains)`,
-      );
-      entry = { ...before };
-    } else {
-      const trained = await trainModel(spec, { ...options, split: "random" });
-      entry = { ...trained.metrics, cache_key: keys[spec.name] };
-    }
-    delete entry.temporal;
-    // The temporal entry is reused while made from the same spec, features and code, even when
-    // the temporal split is not run this time; otherwise it is retrained or dropped.
-    const beforeTemporal = before?.temporal;
-    if (!options.force && beforeTemporal?.cache_key === temporalKeys[spec.name]) {
-      if (temporalWanted) {
-        log(`✓ ${spec.name} [temporal split]: up to date (trained ${beforeTemporal.trained})`);
+  const jobs: Job[] = [];
+  for (const spec of specs) for (const split of splits) jobs.push({ spec, split });
+  if (options.ablation !== false) {
+    for (const spec of specs) {
+      for (const features of spec.ablation ?? []) {
+        const key = features.join("+");
+        const row: ModelSpec = {
+          name: `${spec.name}_ablation_${key}`,
+          description: `${spec.name}'s model retrained on ${features.join(" + ")} only`,
+          features,
+          estimator: spec.estimator,
+        };
+        for (const split of splits) jobs.push({ spec: row, split, ablation: key });
       }
-      entry.temporal = beforeTemporal;
-    } else if (temporalWanted) {
-      const trained = await trainModel(spec, { ...options, split: "temporal" });
-      entry.temporal = { ...splitMetrics(trained.metrics), cache_key: temporalKeys[spec.name] };
     }
-    models[spec.name] = entry;
   }
+
+  const models: Record<string, ModelMetrics> = {};
+  const ablation: Record<string, AblationResult> = {};
+  for (const job of jobs) {
+    const { spec, split } = job;
+    const cacheKey = await sha256Hex(JSON.stringify({ split, spec, featuresId: config.id, code }));
+    const before = earlierResult(previous, job);
+    const tag = `${spec.name} [${split} split]`;
+    let result: ModelMetrics | AblationScores;
+    const isSaved = save && split === "random" && job.ablation === undefined;
+    if (
+      !options.force && before?.cache_key === cacheKey &&
+      (!isSaved || await savedModelMatches(artifacts, spec.name, config.id))
+    ) {
+      log(`\n✓ ${tag}: up to date (--force retrains)`);
+      result = before;
+    } else {
+      const trained = await trainModel(spec, {
+        dir: options.dir,
+        pool: options.pool,
+        verbose: options.verbose,
+        split,
+        // The best model's fold models are kept for the explain stage (its permutation
+        // importance needs exactly these fits).
+        keepFoldModels: isSaved && spec.name === BEST_FOLDS_KEPT,
+      });
+      if (isSaved) await saveTrained(artifacts, trained);
+      result = job.ablation === undefined ? trained.metrics : ablationScores(trained.metrics);
+      result.cache_key = cacheKey;
+    }
+    if (job.ablation !== undefined) {
+      const row = result as AblationScores;
+      if (split === "random") ablation[job.ablation] = { ...row, features: spec.features };
+      else ablation[job.ablation].temporal = row;
+    } else if (split === "random") {
+      models[spec.name] = { ...result as ModelMetrics };
+      delete models[spec.name].temporal;
+    } else {
+      models[spec.name].temporal = splitMetrics(result as ModelMetrics);
+    }
+  }
+  // --splits random keeps the temporal results that are still up to date.
+  if (!splits.includes("temporal")) keepTemporal(previous, models, ablation);
+
+  const cv = specs.find((s) => s.name === options.best) ?? specs[0];
   const fresh: MetricsFile = {
     best: options.best,
     created: new Date().toISOString(),
@@ -436,49 +416,13 @@ export async function runTraining(
         : {}),
     },
     cv: {
-      folds: options.folds ?? 5,
+      folds: (cv?.estimator.params.folds as number | undefined) ?? 5,
       stratified_by: "number of genres per title",
-      seed: options.seed ?? 42,
+      seed: (cv?.estimator.params.seed as number | undefined) ?? 42,
     },
     models,
+    ...(Object.keys(ablation).length > 0 ? { ablation } : {}),
   };
-  const bestSpec = specs.find((s) => s.name === options.best);
-  if (bestSpec && options.ablation && options.ablation.length > 0) {
-    const sets = options.ablation;
-    const key = await sha256Hex(JSON.stringify([keys[bestSpec.name], sets, "random"]));
-    const temporalKey = await sha256Hex(
-      JSON.stringify([temporalKeys[bestSpec.name], sets, "temporal"]),
-    );
-    const before = previous?.ablation;
-    let ablation: Record<string, AblationResult>;
-    if (!options.force && before && previous.ablation_key === key) {
-      log(`\n✓ ablation of ${bestSpec.name} [random split]: up to date (--force reruns it)`);
-      ablation = Object.fromEntries(
-        Object.entries(before).map(([k, r]) => [k, { ...r, temporal: undefined }]),
-      );
-    } else {
-      ablation = await runAblation(bestSpec, sets, { ...options, split: "random" });
-    }
-    const temporalUpToDate = !options.force && before !== undefined &&
-      previous!.ablation_temporal_key === temporalKey &&
-      Object.keys(ablation).every((k) => before[k]?.temporal !== undefined);
-    if (temporalUpToDate) {
-      if (temporalWanted) {
-        log(`✓ ablation of ${bestSpec.name} [temporal split]: up to date (--force reruns it)`);
-      }
-      for (const k of Object.keys(ablation)) ablation[k].temporal = before![k].temporal;
-      fresh.ablation_temporal_key = temporalKey;
-    } else if (temporalWanted) {
-      const rows = await runAblation(bestSpec, sets, { ...options, split: "temporal" });
-      for (const [k, { features: _, ...scores }] of Object.entries(rows)) {
-        ablation[k].temporal = scores;
-      }
-      fresh.ablation_temporal_key = temporalKey;
-    }
-    for (const r of Object.values(ablation)) if (r.temporal === undefined) delete r.temporal;
-    fresh.ablation = ablation;
-    fresh.ablation_key = key;
-  }
   if (options.embedderComparison) fresh.embedder_comparison = options.embedderComparison;
   const { merged, kept, dropped } = mergeMetrics(previous, fresh, { bestName: options.best });
   if (kept.length > 0) log(`\nmetrics.json: kept the earlier results of ${kept.join(", ")}.`);
@@ -493,27 +437,73 @@ export async function runTraining(
   if (previous && previous.best !== merged.best) {
     log(`note: the default model is now "${merged.best}" (was "${previous.best}").`);
   }
-  if (options.save ?? true) await artifacts.writeMetrics(merged);
+  if (save) await artifacts.writeMetrics(merged);
   return merged;
 }
 
-/**
- * What a trained entry depends on: the spec (its estimator as data), the folds, the features,
- * the split and the training code.
- */
-async function specKey(
-  spec: ModelSpec,
-  featuresId: string,
-  options: TrainOptions,
-  split: SplitName,
-  code: string,
-): Promise<string> {
-  return await sha256Hex(JSON.stringify({
-    split,
-    spec: withFolds(spec, options),
-    featuresId,
-    code,
-  }));
+/** The splits to train: random always, temporal when asked and the features have it. */
+function trainedSplits(
+  asked: readonly SplitName[],
+  haveTemporal: boolean,
+  log: (s: string) => void,
+): SplitName[] {
+  for (const s of asked) {
+    if (!SPLITS.includes(s)) throw new Error(`unknown split "${s}"; use ${SPLITS.join(", ")}`);
+  }
+  if (!asked.includes("random")) {
+    throw new Error("the random split is always trained (it makes the saved models); add `random`");
+  }
+  if (asked.includes("temporal") && !haveTemporal) {
+    log(
+      "\nnote: the features have no temporal split (no title on one side of the last training " +
+        "year, or features from an older version: re-run `npx deno task preprocess`); training " +
+        "on the random split only.",
+    );
+  }
+  return SPLITS.filter((s) => asked.includes(s) && (s === "random" || haveTemporal));
+}
+
+/** A job's result in the previous metrics.json, if any. */
+function earlierResult(
+  previous: MetricsFile | null,
+  job: Job,
+): ModelMetrics | AblationScores | undefined {
+  if (job.ablation !== undefined) {
+    const row = previous?.ablation?.[job.ablation];
+    return job.split === "random" ? row : row?.temporal;
+  }
+  const entry = previous?.models[job.spec.name];
+  return job.split === "random" ? entry : entry?.temporal as ModelMetrics | undefined;
+}
+
+/** Keeps the previous temporal results of the models and ablation rows trained now. */
+function keepTemporal(
+  previous: MetricsFile | null,
+  models: Record<string, ModelMetrics>,
+  ablation: Record<string, AblationResult>,
+): void {
+  for (const [name, m] of Object.entries(models)) {
+    const t = previous?.models[name]?.temporal;
+    if (t && previous!.models[name].cache_key === m.cache_key) m.temporal = t;
+  }
+  for (const [key, r] of Object.entries(ablation)) {
+    const t = previous?.ablation?.[key]?.temporal;
+    if (t && previous!.ablation![key].cache_key === r.cache_key) r.temporal = t;
+  }
+}
+
+/** An ablation row's scores from a model's metrics. */
+function ablationScores(m: ModelMetrics): AblationScores {
+  return {
+    n_features: m.n_features,
+    f1_macro: m.f1_macro,
+    f1_micro: m.f1_micro,
+    f1_samples: m.f1_samples,
+    exact_match: m.exact_match,
+    cv_f1_macro: m.cv_f1_macro,
+    fit_seconds: m.fit_seconds,
+    per_genre: Object.fromEntries(Object.entries(m.per_genre).map(([g, s]) => [g, s.f1])),
+  };
 }
 
 async function savedModelMatches(

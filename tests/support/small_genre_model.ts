@@ -30,8 +30,8 @@ export async function smallGenreModel(): Promise<{ titles: Titles; model: GenreM
   return { titles, model };
 }
 
-/** A train-stage spec named `name`: LR C=4 on `features`, per-genre thresholds. */
-export function lrSpec(name: string, features: FeatureBlock[]): ModelSpec {
+/** A train-stage spec named `name`: LR C=4 on `features`, per-genre thresholds from `folds`-fold CV. */
+export function lrSpec(name: string, features: FeatureBlock[], folds = 5): ModelSpec {
   return {
     name,
     description: `test ${name}`,
@@ -39,6 +39,7 @@ export function lrSpec(name: string, features: FeatureBlock[]): ModelSpec {
     estimator: new ThresholdedClassifier({
       estimator: new LogisticRegression({ C: 4 }),
       strategy: "per_genre",
+      folds,
     }).spec(),
   };
 }
