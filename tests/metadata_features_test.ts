@@ -182,7 +182,7 @@ Deno.test("metadataWarnings names row, show_id, field and what was read", () => 
   const out = formatWarnings("in.csv", warnings, { limit: 2 });
   const lines = out.split("\n");
   assert.ok(lines.every((l) => l.startsWith("warning: ")), out);
-  assert.match(lines[0], /in\.csv: 6 missing or unreadable value\(s\) in 4 row\(s\)/);
+  assert.match(lines[0], /in\.csv: 6 value\(s\) read as missing or unknown in 4 row\(s\)/);
   assert.match(lines[1], /row 2 \(show_id s2\), field release_year: release_year "" is blank/);
   assert.match(lines[2], /row 3 \(show_id s3\)/);
   assert.match(lines[3], /… and 4 more/);
