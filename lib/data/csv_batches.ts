@@ -106,7 +106,14 @@ export async function* csvBatches(
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
+    if ((await file.stat()).isDirectory) {
+      file.close();
+      throw new Deno.errors.IsADirectory(path);
+    }
   } catch (err) {
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new InputError(`${source}: is a folder, not a file; give the path of a CSV file.`);
+    }
     if (err instanceof Deno.errors.NotFound) {
       throw new InputError(`${source}: file not found. Check the path given with --input.`);
     }

@@ -133,6 +133,11 @@ export async function readTitles(
           "or pass --input PATH.",
       );
     }
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new InputError(
+        `${path}: is a folder, not a file; give the path of a NetFlix.csv-shaped file.`,
+      );
+    }
     throw new InputError(`${path}: cannot read the file (${(err as Error).message}).`);
   }
   const result = parseTitles(bytes, { source: path, ...options });
