@@ -4,6 +4,12 @@
  * with exponential back-off, checks every vector, and checkpoints finished batches in an
  * {@linkcode EmbeddingCache} so a killed run resumes where it stopped.
  *
+ * Waiting is bounded and visible: each request has a time limit (`timeoutMs`, default 120 s, or
+ * `NETFLIX_OLLAMA_TIMEOUT` seconds; `preprocess --ollama-timeout SECONDS`), each batch a deadline
+ * over all its attempts and back-offs (`deadlineMs`, default 3 × the time limit) after which the
+ * run stops with an error naming the setting. Both are printed when the run starts, and every
+ * retry prints one line (batch, attempt, reason, next wait).
+ *
  * @module
  */
 
@@ -13,11 +19,19 @@ import { atomicWriteJson } from "../io/atomic_write.ts";
 import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { resolveOllamaHost, rootCauseMessage } from "./ollama_probe.ts";
+import { unusableTextReason } from "../data/usable_text.ts";
 import { ProgressBar } from "../display/progress.ts";
 import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 
 /** Default cache folder (relative to the working directory). */
 const DEFAULT_OLLAMA_CACHE_DIR = "processed_data/cache/ollama";
+
+/** Environment variable with the per-request time limit in seconds (like `--ollama-timeout`). */
+export const OLLAMA_TIMEOUT_ENV = "NETFLIX_OLLAMA_TIMEOUT";
+
+/** What to change to give a slow server more time, for messages. */
+const TIMEOUT_HINT =
+  `preprocess --ollama-timeout SECONDS (or ${OLLAMA_TIMEOUT_ENV}=SECONDS; the timeoutMs option)`;
 
 /** File written by {@linkcode OllamaEmbedder.save}. */
 const OLLAMA_EMBEDDER_FILE = "ollama_embedder.json";
@@ -40,8 +54,22 @@ export interface OllamaEmbedderOptions {
   retryMaxMs?: number;
   /** Cache folder (default {@linkcode DEFAULT_OLLAMA_CACHE_DIR}); `false` keeps vectors in memory only. */
   cacheDir?: string | false;
-  /** Per-request time limit in ms before it counts as a transient failure (default 120000). */
+  /**
+   * Per-request time limit in ms before it counts as a transient failure (default:
+   * `NETFLIX_OLLAMA_TIMEOUT` seconds, else 120000).
+   */
   timeoutMs?: number;
+  /**
+   * Longest time one batch may take over all its attempts and back-offs, in ms, before the run
+   * stops with an error (default 3 × `timeoutMs`). Bounds the wait for a server that accepts
+   * connections but never answers.
+   */
+  deadlineMs?: number;
+  /**
+   * Where the run's opening line (texts, batches, time limit, deadline) and one line per retry
+   * go (default `console.error` when progress is drawn, else nowhere).
+   */
+  log?: (line: string) => void;
   /** Draw a progress bar (default true; `embed`'s own `progress` option wins). */
   progress?: boolean;
 }
@@ -54,6 +82,7 @@ export type OllamaErrorCode =
   | "bad-vector"
   | "rejected"
   | "retries-exhausted"
+  | "deadline"
   | "dimension-mismatch";
 
 /**
@@ -114,6 +143,10 @@ interface Run {
   stop: AbortController;
   /** Vector size known before the run (from a saved embedder or the cache), else 0. */
   initialDimensions: number;
+  /** Batch number (1-based) of each batch's first hash, and the number of batches. */
+  batchOf: Map<string, number>;
+  batches: number;
+  log: (line: string) => void;
 }
 
 interface VectorStore {
@@ -151,6 +184,8 @@ export class OllamaEmbedder implements TextEmbedder {
   readonly #retryMaxMs: number;
   readonly #cacheDir: string | false;
   readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #log: ((line: string) => void) | undefined;
   readonly #progress: boolean;
   #dimensions = 0;
   #lastRun: OllamaRunStats | undefined;
@@ -166,7 +201,9 @@ export class OllamaEmbedder implements TextEmbedder {
     this.#retryBaseMs = Math.max(0, options.retryBaseMs ?? 500);
     this.#retryMaxMs = Math.max(this.#retryBaseMs, options.retryMaxMs ?? 30_000);
     this.#cacheDir = options.cacheDir ?? DEFAULT_OLLAMA_CACHE_DIR;
-    this.#timeoutMs = positiveInt(options.timeoutMs ?? 120_000, "timeoutMs");
+    this.#timeoutMs = positiveInt(options.timeoutMs ?? envTimeoutMs() ?? 120_000, "timeoutMs");
+    this.#deadlineMs = positiveInt(options.deadlineMs ?? 3 * this.#timeoutMs, "deadlineMs");
+    this.#log = options.log;
     this.#progress = options.progress ?? true;
   }
 
@@ -250,12 +287,12 @@ export class OllamaEmbedder implements TextEmbedder {
       );
     }
     for (let i = 0; i < texts.length; i++) {
-      if (typeof texts[i] !== "string" || texts[i].trim() === "") {
+      const unusable = typeof texts[i] === "string" ? unusableTextReason(texts[i]) : "is missing";
+      if (unusable) {
         throw new OllamaEmbedError(
           "bad-text",
-          `OllamaEmbedder: ${describeRow(i, titles)} has ${
-            typeof texts[i] === "string" ? "an empty" : "no"
-          } text to embed; fill in its description or drop the row`,
+          `OllamaEmbedder: the text of ${describeRow(i, titles)} ${unusable}: nothing to ` +
+            "embed; fill in its description or drop the row",
         );
       }
     }
@@ -302,9 +339,19 @@ export class OllamaEmbedder implements TextEmbedder {
     for (let i = 0; i < missing.length; i += this.#batchSize) {
       batches.push(missing.slice(i, i + this.#batchSize));
     }
-    const bar = new ProgressBar(`ollama ${this.model}`, firstRow.size, {
-      silent: !(options.progress ?? this.#progress),
-    });
+    const progress = options.progress ?? this.#progress;
+    const log = this.#log ?? (progress ? (line: string) => console.error(line) : () => {});
+    const batchOf = new Map(batches.map((b, k) => [b[0], k + 1]));
+    if (batches.length > 0) {
+      log(
+        `ollama: embedding ${missing.length} text(s) in ${batches.length} batch(es) with ` +
+          `"${this.model}" at ${this.host}; each request waits at most ${
+            seconds(this.#timeoutMs)
+          }, a batch gives up ${seconds(this.#deadlineMs)} after its first try (change with ` +
+          `${TIMEOUT_HINT})`,
+      );
+    }
+    const bar = new ProgressBar(`ollama ${this.model}`, firstRow.size, { silent: !progress });
     bar.update(stats.cached);
     const run: Run = {
       texts,
@@ -315,6 +362,9 @@ export class OllamaEmbedder implements TextEmbedder {
       stats,
       stop: new AbortController(),
       initialDimensions: this.#dimensions,
+      batchOf,
+      batches: batches.length,
+      log,
     };
 
     let failure: unknown;
@@ -412,16 +462,30 @@ export class OllamaEmbedder implements TextEmbedder {
   }
 
   async #requestWithRetries(run: Run, hashes: string[], inputs: string[]): Promise<unknown> {
+    const deadline = performance.now() + this.#deadlineMs;
+    const attempts = this.#maxRetries + 1;
     for (let attempt = 0;; attempt++) {
       run.stats.requests++;
       if (attempt > 0) run.stats.retries++;
       try {
-        return await this.#request(inputs);
+        const left = Math.max(1, Math.ceil(deadline - performance.now()));
+        return await this.#request(inputs, Math.min(this.#timeoutMs, left), run.stop.signal);
       } catch (err) {
         const kind = classify(err);
-        if (kind === "transient" && attempt < this.#maxRetries && !run.stop.signal.aborted) {
-          const delay = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
-          await sleep(delay * (0.5 + Math.random() * 0.5), run.stop.signal);
+        if (kind === "transient" && !run.stop.signal.aborted) {
+          if (attempt + 1 >= attempts) throw this.#explain(err, kind, attempt + 1, run, hashes);
+          const base = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
+          const delay = base * (0.5 + Math.random() * 0.5);
+          if (performance.now() + delay >= deadline) {
+            throw this.#deadlinePassed(err, attempt + 1, run, hashes);
+          }
+          run.log(
+            `ollama: ${this.#batchName(run, hashes)}: attempt ${attempt + 1} of ${attempts} ` +
+              `failed (${errorDetail(err)}); retrying in ${seconds(delay)} (gives up ${
+                seconds(this.#deadlineMs)
+              } after the batch's first try)`,
+          );
+          await sleep(delay, run.stop.signal);
           if (!run.stop.signal.aborted) continue;
         }
         throw this.#explain(err, kind, attempt + 1, run, hashes);
@@ -429,13 +493,38 @@ export class OllamaEmbedder implements TextEmbedder {
     }
   }
 
-  async #request(inputs: string[]): Promise<unknown> {
+  /** `batch 3 of 24 (64 texts from row 128, title "…")`, for retry lines and errors. */
+  #batchName(run: Run, hashes: string[]): string {
+    const k = run.batchOf.get(hashes[0]);
+    const which = k === undefined ? "part of a batch" : `batch ${k} of ${run.batches}`;
+    return `${which} (${hashes.length} text${hashes.length === 1 ? "" : "s"} from ${
+      describeRow(run.firstRow.get(hashes[0])!, run.titles)
+    })`;
+  }
+
+  #deadlinePassed(err: unknown, attempts: number, run: Run, hashes: string[]): OllamaEmbedError {
+    return new OllamaEmbedError(
+      "deadline",
+      `Ollama at ${this.host} did not embed ${this.#batchName(run, hashes)} within the ` +
+        `deadline of ${seconds(this.#deadlineMs)} (${attempts} attempt${
+          attempts === 1 ? "" : "s"
+        }, each limited to ${seconds(this.#timeoutMs)}; last error: ${errorDetail(err)}). ` +
+        "A server that accepts connections but never answers is stuck or overloaded: check " +
+        "`ollama ps`, restart `ollama serve`, or use the lsa back end; if it is only slow, " +
+        `raise the time limit with ${TIMEOUT_HINT} (the deadline is 3 × it). Finished batches ` +
+        "are cached; rerunning resumes from them.",
+      { cause: err },
+    );
+  }
+
+  async #request(inputs: string[], timeoutMs: number, stop: AbortSignal): Promise<unknown> {
     const controller = new AbortController();
-    const timeoutMs = this.#timeoutMs;
     const timer = setTimeout(
       () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
       timeoutMs,
     );
+    const onStop = () => controller.abort(new DOMException("run stopped", "AbortError"));
+    stop.addEventListener("abort", onStop, { once: true });
     try {
       const client = new Ollama({
         host: this.host,
@@ -445,6 +534,7 @@ export class OllamaEmbedder implements TextEmbedder {
       return (response as { embeddings?: unknown })?.embeddings;
     } finally {
       clearTimeout(timer);
+      stop.removeEventListener("abort", onStop);
     }
   }
 
@@ -475,7 +565,8 @@ export class OllamaEmbedder implements TextEmbedder {
           `Ollama at ${this.host} failed ${attempts} time${attempts === 1 ? "" : "s"} on a batch ` +
             `of ${hashes.length} texts starting at ${describeRow(rows[0], run.titles)}; last ` +
             `error: ${detail}. The server may be overloaded or restarting: rerun to resume ` +
-            `(finished batches are cached), or lower batchSize/concurrency or raise timeoutMs.`,
+            `(finished batches are cached), or lower batchSize/concurrency, or raise the time ` +
+            `limit with ${TIMEOUT_HINT}.`,
           { cause: err },
         );
       }
@@ -606,6 +697,33 @@ function errorDetail(err: unknown): string {
 function describeRow(row: number, titles: readonly string[] | undefined): string {
   const title = titles?.[row];
   return title === undefined ? `row ${row}` : `row ${row} (title ${JSON.stringify(title)})`;
+}
+
+/** `0.5 s`, `120 s`: a duration in ms for messages. */
+function seconds(ms: number): string {
+  return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+}
+
+/**
+ * The time limit set by `NETFLIX_OLLAMA_TIMEOUT` (seconds) in ms, or undefined when unset (or
+ * without permission to read the environment); a value that is not a positive number throws.
+ */
+function envTimeoutMs(): number | undefined {
+  let text: string | undefined;
+  try {
+    text = Deno.env.get(OLLAMA_TIMEOUT_ENV)?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  const secs = Number(text);
+  if (!(secs > 0) || !Number.isFinite(secs)) {
+    throw new TypeError(
+      `${OLLAMA_TIMEOUT_ENV}=${text}: give the Ollama time limit per request in seconds, a ` +
+        `positive number (e.g. ${OLLAMA_TIMEOUT_ENV}=120), or unset it`,
+    );
+  }
+  return Math.max(1, Math.round(secs * 1000));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
