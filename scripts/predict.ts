@@ -22,7 +22,8 @@ import {
 } from "../lib/io/cli_args.ts";
 import { formatProblems, formatWarnings } from "../lib/data/netflix_csv.ts";
 import { peakRssMiB } from "../lib/core/peak_rss.ts";
-import { predictFile } from "../lib/pipeline/predict_titles.ts";
+import { inputWarnings, predictFile } from "../lib/pipeline/predict_titles.ts";
+import { titlesFromRecords } from "../lib/data/title_records.ts";
 import {
   explainFile,
   explainTitles,
@@ -92,6 +93,8 @@ if (import.meta.main) {
         ),
       };
       const explainer = await openExplainer({ dir: values.dir, model: values.model });
+      const warnings = inputWarnings(explainer.model, titlesFromRecords([record]));
+      if (warnings.length > 0) console.error(formatWarnings("the title given by flags", warnings));
       const [e] = await explainTitles(explainer, [record]);
       console.log(formatExplanation(e));
       return;

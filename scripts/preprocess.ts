@@ -15,6 +15,7 @@ import {
   UsageError,
 } from "../lib/io/cli_args.ts";
 import type { EmbedderChoice } from "../lib/embedders/embedder_factory.ts";
+import { OLLAMA_TIMEOUT_ENV } from "../lib/embedders/ollama_retry.ts";
 import { formatSummary, runPreprocess } from "../lib/pipeline/preprocess.ts";
 import { parseFeatures } from "../lib/features/processed_data.ts";
 
@@ -27,7 +28,7 @@ const USAGE = `Usage: deno task preprocess [options]
   --dimensions N               lsa dimensions (default 768)
   --model NAME --host URL      Ollama model (default embeddinggemma) and host ($OLLAMA_HOST)
   --ollama-timeout SECONDS     Ollama's time limit per request (default 120, or
-                               $NETFLIX_OLLAMA_TIMEOUT); a batch gives up after 3 × it
+                               $${OLLAMA_TIMEOUT_ENV}); a batch gives up after 3 × it
   --force                      rebuild even when the features are up to date`;
 
 if (import.meta.main) {
@@ -81,9 +82,21 @@ if (import.meta.main) {
         : intFlag("dimensions", values.dimensions),
       model: values.model,
       host: values.host,
-      sample: sampleText === undefined ? undefined : intFlag("sample", sampleText, { min: 10 }),
+      sample: sampleText === undefined ? undefined : sampleFlag(sampleText, values.sample),
       force: values.force,
     });
     console.log(formatSummary(summary));
   });
+}
+
+/** `--sample N`, or `NETFLIX_SAMPLE=N` named as such when the number came from the variable. */
+function sampleFlag(text: string, flag: string | undefined): number {
+  try {
+    return intFlag("sample", text, { min: 10 });
+  } catch (err) {
+    if (flag !== undefined) throw err;
+    throw new UsageError(
+      `NETFLIX_SAMPLE=${text} (used for --sample): give a whole number of at least 10, or unset it`,
+    );
+  }
 }

@@ -162,11 +162,12 @@ Deno.test("LsaEmbedder: minDf decides the vocabulary", async () => {
 });
 
 Deno.test("LsaEmbedder: clear errors", async () => {
-  // 768 dimensions from a handful of texts: says how many are possible.
+  // 768 dimensions from a handful of texts: says how many are possible — the rank (11, see
+  // below), not the 13 rows, which would fail in turn.
   const small = new LsaEmbedder();
   await assert.rejects(
     () => small.fit(fixture.corpus),
-    /768 dimensions asked for, but the 13 training texts with 22 terms \(minDf 2\) support at most 13: run preprocess with `--dimensions 13`/,
+    /768 dimensions asked for, but the 13 training texts with 22 terms \(minDf 2\) support at most 11: run preprocess with `--dimensions 11`/,
   );
   // Rank: 13 texts but two are empty, so only 11 independent directions.
   await assert.rejects(

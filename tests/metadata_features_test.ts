@@ -158,7 +158,7 @@ Deno.test("metadataWarnings names row, show_id, field and what was read", () => 
     "s2,Movie,B,,,,1-Jan-20,,PG,90,Dramas,Blank year.",
     "s3,Movie,C,,,,1-Jan-20,abc,PG,abc min,Dramas,Garbage year and duration.",
     "s4,TV Show,D,,,,,2019,PG,2 Seasons,TV Dramas,Blank date.",
-    "s5,TV Show,E,,,,someday,2019,PG,90 min,TV Dramas,Bad date, minutes for a show.",
+    's5,TV Show,E,,,,someday,2019,PG,90 min,TV Dramas,"Bad date, minutes for a show."',
   ].join("\n") + "\n";
   const { titles } = parseTitles(text);
   const warnings = metadataWarnings(titles);

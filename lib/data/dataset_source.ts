@@ -54,7 +54,7 @@ export interface FetchDatasetResult {
  * Puts NetFlix.csv at `output`: copies `input` when given, else downloads the published file
  * and verifies its SHA-256. A local input with another checksum is accepted with a warning (it
  * may be the user's own variant) when it reads as NetFlix.csv — its columns and every row are
- * checked first ({@linkcode checkDatasetFile}), so a file of other columns is refused before
+ * checked first, so a file of other columns is refused before
  * anything is replaced; a download with another checksum is refused. An existing
  * `output` with other contents is never replaced without `force`; the same contents are left
  * as they are. Files are written atomically, so a failed or stalled download leaves nothing.
@@ -145,14 +145,8 @@ export async function fetchDataset(options: FetchDatasetOptions = {}): Promise<F
  * Checks that `bytes` read as NetFlix.csv (every column the readers need, every row valid) before
  * they replace `output`; otherwise throws an error naming the file, the missing and extra
  * columns or the bad rows, and the fix, saying `output` was left as it was.
- *
- * @example
- * ```ts
- * const bytes = await Deno.readFile("my_variant.csv");
- * checkDatasetFile(bytes, "my_variant.csv", "data/NetFlix.csv");
- * ```
  */
-export function checkDatasetFile(bytes: Uint8Array, source: string, output: string): void {
+function checkDatasetFile(bytes: Uint8Array, source: string, output: string): void {
   const kept = `${output} was left as it was.`;
   const firstLine = new TextDecoder().decode(bytes.subarray(0, 4096)).split(/\r?\n/)[0];
   const columns = firstLine.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));

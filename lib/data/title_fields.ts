@@ -98,14 +98,9 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
 }
 
-/** Earliest release year accepted by {@linkcode parseReleaseYear}. */
-export const MIN_YEAR: number = FIELD_RANGES.release_year.min;
-/** Latest release year accepted by {@linkcode parseReleaseYear}. */
-export const MAX_YEAR: number = FIELD_RANGES.release_year.max;
-
 /**
  * Parses a `release_year` cell. Returns NaN — missing, never 0 — when the text is blank, not a
- * whole number, or outside {@linkcode MIN_YEAR}–{@linkcode MAX_YEAR}. `2019.0` (a year column
+ * whole number, or outside `FIELD_RANGES.release_year` (1800–2100). `2019.0` (a year column
  * saved by a tool that turned it into floats) is read as 2019.
  *
  * @example

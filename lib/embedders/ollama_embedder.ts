@@ -18,20 +18,22 @@ import { Ollama } from "ollama";
 import { atomicWriteJson } from "../io/atomic_write.ts";
 import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
 import type { Matrix } from "../core/matrix.ts";
-import { resolveOllamaHost, rootCauseMessage } from "./ollama_probe.ts";
+import { resolveOllamaHost } from "./ollama_probe.ts";
 import { unusableTextReason } from "../data/usable_text.ts";
+import {
+  classify,
+  envTimeoutMs,
+  errorDetail,
+  type ErrorKind,
+  seconds,
+  sleep,
+  TIMEOUT_HINT,
+} from "./ollama_retry.ts";
 import { ProgressBar } from "../display/progress.ts";
 import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 
 /** Default cache folder (relative to the working directory). */
 const DEFAULT_OLLAMA_CACHE_DIR = "processed_data/cache/ollama";
-
-/** Environment variable with the per-request time limit in seconds (like `--ollama-timeout`). */
-export const OLLAMA_TIMEOUT_ENV = "NETFLIX_OLLAMA_TIMEOUT";
-
-/** What to change to give a slow server more time, for messages. */
-const TIMEOUT_HINT =
-  `preprocess --ollama-timeout SECONDS (or ${OLLAMA_TIMEOUT_ENV}=SECONDS; the timeoutMs option)`;
 
 /** File written by {@linkcode OllamaEmbedder.save}. */
 const OLLAMA_EMBEDDER_FILE = "ollama_embedder.json";
@@ -660,85 +662,9 @@ class MemoryStore implements VectorStore {
   }
 }
 
-type ErrorKind = "unreachable" | "model-missing" | "rejected" | "transient" | "fatal";
-
-function classify(err: unknown): ErrorKind {
-  const e = err as { name?: string; message?: string; status_code?: number };
-  if (typeof e?.status_code === "number") {
-    const status = e.status_code;
-    const message = String(e.message ?? "");
-    if (status === 404 && /not found|pull/i.test(message)) return "model-missing";
-    if (status === 408 || status === 429) return "transient";
-    // Ollama answers 500 "json: unsupported value: NaN" when the model produced NaN for a text.
-    if (status >= 500 && /unsupported value|NaN|Inf/.test(message)) return "rejected";
-    if (status >= 500) return "transient";
-    if (status >= 400) return "rejected";
-    return "fatal";
-  }
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "transient";
-  if (err instanceof SyntaxError) return "transient"; // truncated JSON body
-  if (err instanceof TypeError) {
-    const cause = rootCauseMessage(err);
-    if (
-      /connection refused|os error 111|ECONNREFUSED|dns error|failed to lookup|not known|no such host/i
-        .test(cause)
-    ) return "unreachable";
-    return "transient"; // connection reset, incomplete message, ...
-  }
-  return "fatal";
-}
-
-function errorDetail(err: unknown): string {
-  const e = err as { status_code?: number; message?: string };
-  if (typeof e?.status_code === "number") return `HTTP ${e.status_code}: ${e.message}`;
-  return rootCauseMessage(err);
-}
-
 function describeRow(row: number, titles: readonly string[] | undefined): string {
   const title = titles?.[row];
   return title === undefined ? `row ${row}` : `row ${row} (title ${JSON.stringify(title)})`;
-}
-
-/** `0.5 s`, `120 s`: a duration in ms for messages. */
-function seconds(ms: number): string {
-  return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
-}
-
-/**
- * The time limit set by `NETFLIX_OLLAMA_TIMEOUT` (seconds) in ms, or undefined when unset (or
- * without permission to read the environment); a value that is not a positive number throws.
- */
-function envTimeoutMs(): number | undefined {
-  let text: string | undefined;
-  try {
-    text = Deno.env.get(OLLAMA_TIMEOUT_ENV)?.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-  if (text === undefined) return undefined;
-  const secs = Number(text);
-  if (!(secs > 0) || !Number.isFinite(secs)) {
-    throw new TypeError(
-      `${OLLAMA_TIMEOUT_ENV}=${text}: give the Ollama time limit per request in seconds, a ` +
-        `positive number (e.g. ${OLLAMA_TIMEOUT_ENV}=120), or unset it`,
-    );
-  }
-  return Math.max(1, Math.round(secs * 1000));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function positiveInt(value: number, name: string): number {

@@ -123,8 +123,15 @@ export async function openGenreModel(
  * What the model cannot read as given in `titles`, one entry per row and field: blank,
  * unreadable or implausible metadata (`metadataWarnings`) and, when the model reads the
  * categorical block, a `type` or `rating` it never saw (`CategoricalFeatures.unknownValues`).
+ *
+ * @example
+ * ```ts
+ * import { titlesFromRecords } from "../data/title_records.ts";
+ * const { model } = await openGenreModel();
+ * inputWarnings(model, titlesFromRecords([{ type: "Podcast", description: "A story." }]));
+ * ```
  */
-function inputWarnings(model: GenreModel, titles: Titles): RowProblem[] {
+export function inputWarnings(model: GenreModel, titles: Titles): RowProblem[] {
   const warnings = metadataWarnings(titles);
   if (model.pipeline.kinds.includes("categorical")) {
     const block = model.pipeline.block("categorical");
