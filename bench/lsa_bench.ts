@@ -19,7 +19,7 @@ import process from "node:process";
 import pl from "nodejs-polars";
 import { LsaEmbedder } from "../lib/embedders/lsa_embedder.ts";
 import { csrMatMul } from "../lib/text/sparse_matrix.ts";
-import { ENGLISH_STOP_WORDS } from "../lib/text/stop_words.ts";
+import { ENGLISH_STOP_WORDS } from "../lib/data/stop_words.ts";
 import { useFastBackend } from "../lib/core/tf_backend.ts";
 import { TfidfVectorizer } from "../lib/text/tfidf_vectorizer.ts";
 import { trainTestSplit } from "../lib/model_selection/train_test_split.ts";

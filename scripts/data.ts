@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
+import { inputFileFlag, outputFileFlag, parseFlags, runCommand } from "../lib/io/cli_args.ts";
 import { DEFAULT_DATA_PATH, fetchDataset } from "../lib/data/dataset_source.ts";
 
 const USAGE = `Usage: deno task data [--input PATH] [--output ${DEFAULT_DATA_PATH}] [--force]
@@ -24,8 +24,19 @@ if (import.meta.main) {
       output: { type: "string", default: DEFAULT_DATA_PATH },
       force: { type: "boolean", default: false },
     });
+    const envInput = flags.input === undefined
+      ? Deno.env.get("NETFLIX_CSV") || undefined
+      : undefined;
+    const input = flags.input ?? envInput;
+    if (input !== undefined) {
+      inputFileFlag("input", input, {
+        env: envInput === undefined ? undefined : "NETFLIX_CSV",
+        example: "../NetFlix.csv",
+      });
+    }
+    outputFileFlag("output", flags.output, { example: DEFAULT_DATA_PATH });
     await fetchDataset({
-      input: flags.input ?? (Deno.env.get("NETFLIX_CSV") || undefined),
+      input,
       output: flags.output,
       force: flags.force,
     });

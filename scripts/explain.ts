@@ -8,7 +8,7 @@
  * @module
  */
 
-import { intFlag, parseFlags, runCommand } from "../lib/io/cli_args.ts";
+import { dirFlag, intFlag, parseFlags, runCommand } from "../lib/io/cli_args.ts";
 import { runExplain } from "../lib/pipeline/explain_stage.ts";
 
 const USAGE = `Usage: deno task explain [--dir processed_data] [--repeats 3] [--folds 5]
@@ -25,6 +25,10 @@ if (import.meta.main) {
       folds: { type: "string" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+    });
+    dirFlag("dir", values.dir, {
+      mustExist: true,
+      hint: "run `npx deno task train` first (or give the --dir it wrote)",
     });
     await runExplain({
       dir: values.dir,

@@ -12,10 +12,18 @@
  * @module
  */
 
-import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import {
+  dirFlag,
+  inputFileFlag,
+  outputFileFlag,
+  parseFlags,
+  runCommand,
+  UsageError,
+} from "../lib/io/cli_args.ts";
 import { formatProblems, formatWarnings } from "../lib/data/netflix_csv.ts";
 import { peakRssMiB } from "../lib/core/peak_rss.ts";
-import { predictFile } from "../lib/pipeline/predict_titles.ts";
+import { inputWarnings, predictFile } from "../lib/pipeline/predict_titles.ts";
+import { titlesFromRecords } from "../lib/data/title_records.ts";
 import {
   explainFile,
   explainTitles,
@@ -30,6 +38,9 @@ const USAGE =
   --output PATH    predictions CSV (default predictions.csv; never the input file)
   --model NAME     a model under processed_data/models/ (default: metrics.json's best)
   --dir DIR        processed folder (default processed_data)
+  --strict         refuse the whole input (write nothing) when a row is bad or has a value the
+                   model reads as missing or unknown (implausible duration, unseen rating, …);
+                   by default such rows are skipped or predicted with a warning
   --explain        say why: per genre the probability, threshold, feature blocks and words
                    (after \`deno task explain\`); with --input writes JSON (default
                    explanations.json)
@@ -54,6 +65,7 @@ if (import.meta.main) {
       model: { type: "string" },
       dir: { type: "string", default: "processed_data" },
       explain: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
       description: { type: "string" },
       title: { type: "string" },
       type: { type: "string" },
@@ -64,6 +76,10 @@ if (import.meta.main) {
       duration: { type: "string" },
       help: { type: "boolean", short: "h" },
     });
+    dirFlag("dir", values.dir);
+    if (values.strict && values.explain) {
+      throw new UsageError("--strict applies to predictions; leave it out with --explain");
+    }
     if (values.description !== undefined || RECORD_FLAGS.some((f) => values[f] !== undefined)) {
       if (!values.explain) throw new UsageError("--description and the title flags need --explain");
       if (values.input) throw new UsageError("give either --input or --description, not both");
@@ -77,20 +93,19 @@ if (import.meta.main) {
         ),
       };
       const explainer = await openExplainer({ dir: values.dir, model: values.model });
+      const warnings = inputWarnings(explainer.model, titlesFromRecords([record]));
+      if (warnings.length > 0) console.error(formatWarnings("the title given by flags", warnings));
       const [e] = await explainTitles(explainer, [record]);
       console.log(formatExplanation(e));
       return;
     }
     if (!values.input) throw new UsageError("--input is required (--input new_titles.csv)");
-    try {
-      await Deno.stat(values.input);
-    } catch {
-      throw new Error(`--input ${values.input}: file not found`);
-    }
+    inputFileFlag("input", values.input, { example: "new_titles.csv" });
     if (values.explain) {
       const output = Deno.args.some((a) => a === "--output" || a.startsWith("--output="))
         ? values.output
         : "explanations.json";
+      outputFileFlag("output", output, { example: "explanations.json" });
       const r = await explainFile(values.input, output, { dir: values.dir, model: values.model });
       if (r.problems.length > 0) {
         console.error(
@@ -103,9 +118,11 @@ if (import.meta.main) {
       console.log(`Explained ${r.explained} title(s) with model "${r.model}" → ${output}`);
       return;
     }
+    outputFileFlag("output", values.output, { example: "predictions.csv" });
     const result = await predictFile(values.input, values.output, {
       dir: values.dir,
       model: values.model,
+      strict: values.strict,
     });
     if (result.warnings.length > 0) console.error(formatWarnings(values.input, result.warnings));
     if (result.problems.length > 0) {
@@ -117,7 +134,12 @@ if (import.meta.main) {
       );
     }
     if (result.predicted === 0) {
-      throw new Error(`no row of ${values.input} could be predicted; fix the rows listed above`);
+      throw new Error(
+        result.problems.length > 0
+          ? `no row of ${values.input} could be predicted; fix the rows listed above`
+          : `${values.input} has a header but no data rows: add one title per line below the ` +
+            "header (NetFlix.csv's columns; the genres column may be left out)",
+      );
     }
     console.log(
       `Predicted ${result.predicted} title(s) with model "${result.model}" → ${values.output}` +

@@ -1,13 +1,21 @@
 /**
  * `deno task preprocess [--embedder auto|lsa|ollama] [--features text,categorical,metadata]
  * [--input data/NetFlix.csv] [--out processed_data] [--sample N] [--dimensions 768]
- * [--model embeddinggemma] [--host URL]`
+ * [--model embeddinggemma] [--host URL] [--ollama-timeout SECONDS]`
  *
  * @module
  */
 
-import { intFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import {
+  dirFlag,
+  inputFileFlag,
+  intFlag,
+  parseFlags,
+  runCommand,
+  UsageError,
+} from "../lib/io/cli_args.ts";
 import type { EmbedderChoice } from "../lib/embedders/embedder_factory.ts";
+import { OLLAMA_TIMEOUT_ENV } from "../lib/embedders/ollama_retry.ts";
 import { formatSummary, runPreprocess } from "../lib/pipeline/preprocess.ts";
 import { parseFeatures } from "../lib/features/processed_data.ts";
 
@@ -19,6 +27,8 @@ const USAGE = `Usage: deno task preprocess [options]
   --sample N                   keep a seeded random subset of N titles (quick runs)
   --dimensions N               lsa dimensions (default 768)
   --model NAME --host URL      Ollama model (default embeddinggemma) and host ($OLLAMA_HOST)
+  --ollama-timeout SECONDS     Ollama's time limit per request (default 120, or
+                               $${OLLAMA_TIMEOUT_ENV}); a batch gives up after 3 × it
   --force                      rebuild even when the features are up to date`;
 
 if (import.meta.main) {
@@ -32,6 +42,7 @@ if (import.meta.main) {
       dimensions: { type: "string" },
       model: { type: "string" },
       host: { type: "string" },
+      "ollama-timeout": { type: "string" },
       force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     });
@@ -46,9 +57,24 @@ if (import.meta.main) {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    const envInput = values.input === undefined
+      ? Deno.env.get("NETFLIX_CSV") || undefined
+      : undefined;
+    const input = values.input ?? envInput;
+    if (input !== undefined) {
+      inputFileFlag("input", input, {
+        env: envInput === undefined ? undefined : "NETFLIX_CSV",
+        example: "data/NetFlix.csv",
+      });
+    }
+    dirFlag("out", values.out, { example: "processed_data" });
+    const timeout = values["ollama-timeout"];
     const summary = await runPreprocess({
-      input: values.input ?? (Deno.env.get("NETFLIX_CSV") || undefined),
+      input,
       outDir: values.out,
+      ollamaTimeoutMs: timeout === undefined
+        ? undefined
+        : intFlag("ollama-timeout", timeout, { min: 1 }) * 1000,
       embedder,
       features,
       dimensions: values.dimensions === undefined
@@ -56,9 +82,21 @@ if (import.meta.main) {
         : intFlag("dimensions", values.dimensions),
       model: values.model,
       host: values.host,
-      sample: sampleText === undefined ? undefined : intFlag("sample", sampleText, { min: 10 }),
+      sample: sampleText === undefined ? undefined : sampleFlag(sampleText, values.sample),
       force: values.force,
     });
     console.log(formatSummary(summary));
   });
+}
+
+/** `--sample N`, or `NETFLIX_SAMPLE=N` named as such when the number came from the variable. */
+function sampleFlag(text: string, flag: string | undefined): number {
+  try {
+    return intFlag("sample", text, { min: 10 });
+  } catch (err) {
+    if (flag !== undefined) throw err;
+    throw new UsageError(
+      `NETFLIX_SAMPLE=${text} (used for --sample): give a whole number of at least 10, or unset it`,
+    );
+  }
 }

@@ -26,10 +26,10 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { atomicWrite } from "../lib/io/atomic_write.ts";
-import { intFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { intFlag, outputFileFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
 import { ensureDenoKernel } from "../lib/jupyter/jupyter_setup.ts";
 import {
   describeError,
@@ -72,6 +72,10 @@ async function main(): Promise<void> {
     timeout: { type: "string", default: "-1" },
     jobs: { type: "string", default: "1" },
     out: { type: "string", default: "reports/report.html" },
+  });
+  // The report is written from the project folder (main() changes into it below).
+  outputFileFlag("out", resolve(fileURLToPath(new URL("../", import.meta.url)), args.out), {
+    example: "reports/report.html",
   });
   const env: Record<string, string> = {};
   if (args.sample !== undefined) {

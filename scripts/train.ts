@@ -11,7 +11,7 @@
  * @module
  */
 
-import { parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
+import { dirFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
 import { type SplitName, SPLITS } from "../lib/features/processed_data.ts";
 import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
 import { trainModels } from "../lib/pipeline/train_models.ts";
@@ -39,6 +39,10 @@ if (import.meta.main) {
       dir: { type: "string", default: "processed_data" },
       workers: { type: "string" },
       help: { type: "boolean", short: "h" },
+    });
+    dirFlag("dir", values.dir, {
+      mustExist: true,
+      hint: "run `npx deno task preprocess` first (or give the --dir it wrote)",
     });
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {

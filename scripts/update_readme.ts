@@ -10,7 +10,7 @@
 
 import { fileURLToPath } from "node:url";
 import { atomicWrite } from "../lib/io/atomic_write.ts";
-import { parseFlags, runCommand } from "../lib/io/cli_args.ts";
+import { inputFileFlag, parseFlags, runCommand } from "../lib/io/cli_args.ts";
 import { readmeResults, updateReadme } from "../lib/report/results_table.ts";
 
 const USAGE = `Usage: deno task readme [--metrics PATH] [--readme PATH]
@@ -25,6 +25,8 @@ if (import.meta.main) {
       readme: { type: "string" },
     });
     const path = flags.metrics;
+    inputFileFlag("metrics", path, { hint: "run `npx deno task train` first" });
+    if (flags.readme !== undefined) inputFileFlag("readme", flags.readme, { example: "README.md" });
     let raw: unknown;
     try {
       raw = JSON.parse(await Deno.readTextFile(path));

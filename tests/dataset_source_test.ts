@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fetchDataset } from "../lib/data/dataset_source.ts";
 import { sha256Hex } from "../lib/core/sha256.ts";
+import { syntheticCsv } from "./support/synthetic_titles.ts";
 
 Deno.test("sha256Hex matches the FIPS test vector", async () => {
   assert.equal(
@@ -27,7 +28,7 @@ Deno.test("fetchDataset copies --input, verifies and skips when in place", async
     assert.equal(r2.source, "existing");
     // A local file with another checksum is used, with a warning.
     const other = join(dir, "other.csv");
-    await Deno.writeTextFile(other, "a,b\n3,4\n");
+    await Deno.writeTextFile(other, syntheticCsv(4));
     const out2 = join(dir, "data", "Other.csv");
     const r3 = await fetchDataset({ input: other, output: out2, log });
     assert.equal(r3.source, "input");
@@ -85,8 +86,8 @@ Deno.test("fetchDataset never replaces an existing file with other contents with
     const same = join(dir, "same.csv");
     await Deno.writeTextFile(same, verifiedText);
     const other = join(dir, "other.csv");
-    await Deno.writeTextFile(other, "show_id\ns2\n");
-    const otherSum = await sha256Hex("show_id\ns2\n");
+    await Deno.writeTextFile(other, syntheticCsv(3));
+    const otherSum = await sha256Hex(syntheticCsv(3));
     const lines: string[] = [];
     const log = (s: string) => lines.push(s);
 
@@ -121,7 +122,7 @@ Deno.test("fetchDataset never replaces an existing file with other contents with
     // With --force it is replaced.
     const r2 = await fetchDataset({ input: other, output: out, force: true, log });
     assert.equal(r2.source, "input");
-    assert.equal(await Deno.readTextFile(out), "show_id\ns2\n");
+    assert.equal(await Deno.readTextFile(out), syntheticCsv(3));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -233,6 +234,52 @@ Deno.test("fetchDataset: a download cut short leaves no partial file", async () 
     await assertNothingWritten(dir);
   } finally {
     await served;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fetchDataset checks an unverified file's columns and rows before replacing anything", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = join(dir, "data", "NetFlix.csv");
+    await Deno.mkdir(join(dir, "data"));
+    const good = syntheticCsv(5);
+    await Deno.writeTextFile(out, good);
+    const lines: string[] = [];
+    const log = (s: string) => lines.push(s);
+    // A file of other columns, even with --force: refused, naming missing and extra columns.
+    const other = join(dir, "other.csv");
+    await Deno.writeTextFile(other, "id,name,plot\n1,A,A story.\n");
+    await assert.rejects(
+      () => fetchDataset({ input: other, output: out, force: true, log }),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /other\.csv is not NetFlix\.csv-shaped: it lacks the column\(s\) /,
+        );
+        assert.match(err.message, /show_id, type, title/);
+        assert.match(err.message, /has column\(s\) NetFlix\.csv does not \(id, name, plot\)/);
+        assert.match(err.message, /NetFlix\.csv was left as it was/);
+        assert.match(err.message, /Point --input \(or NETFLIX_CSV\)/);
+        return true;
+      },
+    );
+    assert.equal(await Deno.readTextFile(out), good);
+    assert.ok(!lines.some((l) => /^Wrote/.test(l)), lines.join("\n"));
+    // The right columns with a shifted row: refused naming the row.
+    const shifted = good.split("\n");
+    shifted[2] = shifted[2].replace(",Movie,", ",Movie,Extra,");
+    await Deno.writeTextFile(other, shifted.join("\n"));
+    await assert.rejects(
+      () => fetchDataset({ input: other, output: out, force: true, log }),
+      /row 2 .*field fields: has 13 fields[\s\S]*left as it was/,
+    );
+    assert.equal(await Deno.readTextFile(out), good);
+    // No file there yet: the same check, nothing written.
+    const fresh = join(dir, "fresh", "NetFlix.csv");
+    await assert.rejects(() => fetchDataset({ input: other, output: fresh, log }), /has 13 fields/);
+    await assert.rejects(() => Deno.stat(join(dir, "fresh", "NetFlix.csv")), Deno.errors.NotFound);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -8,6 +8,9 @@ import {
 import { readMatrix } from "../lib/io/npy.ts";
 import { csrToDense } from "../lib/text/sparse_matrix.ts";
 import { TfidfVectorizer } from "../lib/text/tfidf_vectorizer.ts";
+import { SvdRankError } from "../lib/text/randomized_svd.ts";
+import { runPreprocess } from "../lib/pipeline/preprocess.ts";
+import { syntheticCsv } from "./support/synthetic_titles.ts";
 
 interface Fixture {
   corpus: string[];
@@ -159,11 +162,12 @@ Deno.test("LsaEmbedder: minDf decides the vocabulary", async () => {
 });
 
 Deno.test("LsaEmbedder: clear errors", async () => {
-  // 768 dimensions from a handful of texts: says how many are possible.
+  // 768 dimensions from a handful of texts: says how many are possible — the rank (11, see
+  // below), not the 13 rows, which would fail in turn.
   const small = new LsaEmbedder();
   await assert.rejects(
     () => small.fit(fixture.corpus),
-    /768 dimensions asked for, but the 13 training texts with 22 terms \(minDf 2\) support at most 13: run preprocess with `--dimensions 13`/,
+    /768 dimensions asked for, but the 13 training texts with 22 terms \(minDf 2\) support at most 11: run preprocess with `--dimensions 11`/,
   );
   // Rank: 13 texts but two are empty, so only 11 independent directions.
   await assert.rejects(
@@ -196,5 +200,53 @@ Deno.test("LsaEmbedder: clear errors", async () => {
     await assert.rejects(() => LsaEmbedder.load(empty), /lsa_components.npy/);
   } finally {
     await Deno.remove(empty, { recursive: true });
+  }
+});
+
+Deno.test("the dimensions advised when too many are asked for are ones that work", async () => {
+  // The embedder: its advice fits.
+  const texts = Array.from(
+    { length: 30 },
+    (_, i) => `story ${["red", "blue", "green"][i % 3]} fox ${i % 7} hen ${["a1", "b2"][i % 2]}`,
+  );
+  const advised = async (e: LsaEmbedder) => {
+    try {
+      await e.fit(texts);
+      return undefined;
+    } catch (err) {
+      assert.ok(err instanceof SvdRankError, String(err));
+      assert.match(err.message, new RegExp(`--dimensions ${err.possible}\``));
+      return err.possible;
+    }
+  };
+  const k = await advised(new LsaEmbedder({ dimensions: 768, minDf: 2 }));
+  assert.ok(k !== undefined && k >= 1 && k < 30, `advised ${k}`);
+  assert.equal(await advised(new LsaEmbedder({ dimensions: k, minDf: 2 })), undefined);
+
+  // preprocess: the advice covers both fits it makes (random and temporal training rows).
+  const dir = await Deno.makeTempDir({ prefix: "lsa-advice-" });
+  try {
+    const input = join(dir, "titles.csv");
+    await Deno.writeTextFile(input, syntheticCsv(40));
+    const run = (dimensions?: number) =>
+      runPreprocess({
+        input,
+        outDir: join(dir, "out"),
+        embedder: "lsa",
+        dimensions,
+        verbose: false,
+      });
+    let advice: number | undefined;
+    await assert.rejects(() => run(), (err: unknown) => {
+      const m = /run preprocess with `--dimensions (\d+)`/.exec((err as Error).message);
+      assert.ok(m, (err as Error).message);
+      advice = Number(m[1]);
+      return true;
+    });
+    const { config } = await run(advice);
+    assert.equal(config.embedder.dimensions, advice);
+    assert.ok(config.temporal, "the temporal fit ran with the advised dimensions too");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -158,7 +158,7 @@ Deno.test("metadataWarnings names row, show_id, field and what was read", () => 
     "s2,Movie,B,,,,1-Jan-20,,PG,90,Dramas,Blank year.",
     "s3,Movie,C,,,,1-Jan-20,abc,PG,abc min,Dramas,Garbage year and duration.",
     "s4,TV Show,D,,,,,2019,PG,2 Seasons,TV Dramas,Blank date.",
-    "s5,TV Show,E,,,,someday,2019,PG,90 min,TV Dramas,Bad date, minutes for a show.",
+    's5,TV Show,E,,,,someday,2019,PG,90 min,TV Dramas,"Bad date, minutes for a show."',
   ].join("\n") + "\n";
   const { titles } = parseTitles(text);
   const warnings = metadataWarnings(titles);
@@ -182,7 +182,7 @@ Deno.test("metadataWarnings names row, show_id, field and what was read", () => 
   const out = formatWarnings("in.csv", warnings, { limit: 2 });
   const lines = out.split("\n");
   assert.ok(lines.every((l) => l.startsWith("warning: ")), out);
-  assert.match(lines[0], /in\.csv: 6 missing or unreadable value\(s\) in 4 row\(s\)/);
+  assert.match(lines[0], /in\.csv: 6 value\(s\) read as missing or unknown in 4 row\(s\)/);
   assert.match(lines[1], /row 2 \(show_id s2\), field release_year: release_year "" is blank/);
   assert.match(lines[2], /row 3 \(show_id s3\)/);
   assert.match(lines[3], /… and 4 more/);

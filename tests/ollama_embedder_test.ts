@@ -434,3 +434,134 @@ Deno.test("kill -9 halfway, rerun: only the missing texts are requested", async 
     assert.deepEqual(clean, expected(model, texts));
   });
 });
+
+/** A loopback port that accepts connections and never answers (nor reads); closed by `close`. */
+function blackHole(): { url: string; close: () => void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  (async () => {
+    try {
+      for await (const conn of listener) held.push(conn);
+    } catch { /* closed */ }
+  })();
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    close: () => {
+      for (const c of held) {
+        try {
+          c.close();
+        } catch { /* already closed */ }
+      }
+      listener.close();
+    },
+  };
+}
+
+Deno.test("a server that accepts and never answers: retries are printed, the deadline ends the wait", async () => {
+  const hole = blackHole();
+  const cacheDir = await Deno.makeTempDir({ prefix: "ollama_embedder_test_" });
+  try {
+    const lines: string[] = [];
+    const texts = sampleTexts(3);
+    const t0 = performance.now();
+    const e = new OllamaEmbedder({
+      host: hole.url,
+      cacheDir,
+      progress: false,
+      timeoutMs: 300,
+      retryBaseMs: 5,
+      log: (line) => lines.push(line),
+    });
+    const err = await rejectsWith(
+      () => e.embed(texts, { titles: titlesFor(texts) }),
+      "deadline",
+      /did not embed batch 1 of 1 \(3 texts from row 0 \(title "Title 0"\)\) within the deadline of 0\.9 s/,
+      /each limited to 0\.3 s/,
+      /--ollama-timeout SECONDS/,
+      /NETFLIX_OLLAMA_TIMEOUT/,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    assert.ok(seconds < 5, `gave up after ${seconds} s (deadline 0.9 s)`);
+    // The opening line states the limits; then one line per retry.
+    assert.match(lines[0], /embedding 3 text\(s\) in 1 batch\(es\)/);
+    assert.match(lines[0], /each request waits at most 0\.3 s, a batch gives up 0\.9 s after/);
+    const retries = lines.slice(1);
+    assert.ok(retries.length >= 1, lines.join("\n"));
+    retries.forEach((line, k) => {
+      assert.match(
+        line,
+        new RegExp(
+          `^ollama: batch 1 of 1 \\(3 texts from row 0 \\(title "Title 0"\\)\\): attempt ${
+            k + 1
+          } of 6 failed \\(.*\\); retrying in \\d+\\.\\d s`,
+        ),
+      );
+    });
+    assert.equal(e.lastRun?.retries, retries.length);
+    assert.match(err.message, /attempts?, each limited/);
+  } finally {
+    hole.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("NETFLIX_OLLAMA_TIMEOUT sets the time limit; a bad value names the variable", async () => {
+  const before = Deno.env.get("NETFLIX_OLLAMA_TIMEOUT");
+  const hole = blackHole();
+  try {
+    Deno.env.set("NETFLIX_OLLAMA_TIMEOUT", "soon");
+    assert.throws(() => new OllamaEmbedder({ cacheDir: false }), /NETFLIX_OLLAMA_TIMEOUT=soon/);
+    Deno.env.set("NETFLIX_OLLAMA_TIMEOUT", "0.2");
+    const lines: string[] = [];
+    const e = new OllamaEmbedder({
+      host: hole.url,
+      cacheDir: false,
+      maxRetries: 0,
+      log: (l) => lines.push(l),
+    });
+    await rejectsWith(() => e.embed(["a text"]), "retries-exhausted", /no answer within 200 ms/);
+    assert.match(lines[0], /waits at most 0\.2 s, a batch gives up 0\.6 s/);
+  } finally {
+    if (before === undefined) Deno.env.delete("NETFLIX_OLLAMA_TIMEOUT");
+    else Deno.env.set("NETFLIX_OLLAMA_TIMEOUT", before);
+    hole.close();
+  }
+});
+
+Deno.test("preprocess --ollama-timeout: a hung embed endpoint ends with an error naming the flag", async () => {
+  await withServer({ stallFirst: 1000 }, async (server, cacheDir) => {
+    const { syntheticCsv } = await import("./support/synthetic_titles.ts");
+    const input = join(cacheDir, "titles.csv");
+    await Deno.writeTextFile(input, syntheticCsv(20));
+    const t0 = performance.now();
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        join(ROOT, "scripts", "preprocess.ts"),
+        "--input",
+        input,
+        "--out",
+        join(cacheDir, "out"),
+        "--embedder",
+        "ollama",
+        "--host",
+        server.url,
+        "--ollama-timeout",
+        "1",
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const seconds = (performance.now() - t0) / 1000;
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 1, stderr);
+    assert.match(stderr, /each request waits at most 1\.0 s, a batch gives up 3\.0 s after/);
+    assert.match(stderr, /attempt 1 of 6 failed \(.*1000 ms.*\); retrying in/);
+    assert.match(stderr, /error: Ollama at .* did not embed batch 1 of 1 .*deadline of 3\.0 s/);
+    assert.match(stderr, /--ollama-timeout SECONDS/);
+    assert.ok(seconds < 30, `took ${seconds} s`);
+    assert.ok(server.embedRequests.length >= 2, "the request was retried");
+  });
+});

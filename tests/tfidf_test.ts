@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { analyze, tokenize } from "../lib/text/tokenizer.ts";
-import { ENGLISH_STOP_WORDS } from "../lib/text/stop_words.ts";
+import { ENGLISH_STOP_WORDS } from "../lib/data/stop_words.ts";
 import { type CsrMatrix, csrToDense } from "../lib/text/sparse_matrix.ts";
 import { TfidfVectorizer } from "../lib/text/tfidf_vectorizer.ts";
 

@@ -15,6 +15,7 @@
  */
 
 import { InputError, invalidUtf8Offset, nearByte, notUtf8Error } from "./netflix_csv.ts";
+import { checkLineEnds } from "./csv_records.ts";
 
 /** One batch of records from {@linkcode csvBatches}. */
 export interface CsvBatch {
@@ -71,7 +72,8 @@ class ByteBuffer {
 /**
  * Reads a CSV file as batches of whole records, each with the header repeated.
  * Throws an `InputError` when the file is empty, has bytes that are not UTF-8 (naming the row),
- * or ends inside a quoted field (naming the row where it opened).
+ * ends inside a quoted field (naming the row where it opened), or ends its lines with a lone
+ * `\r` (no row could be told apart).
  *
  * @example
  * ```ts
@@ -104,7 +106,14 @@ export async function* csvBatches(
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
+    if ((await file.stat()).isDirectory) {
+      file.close();
+      throw new Deno.errors.IsADirectory(path);
+    }
   } catch (err) {
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new InputError(`${source}: is a folder, not a file; give the path of a CSV file.`);
+    }
     if (err instanceof Deno.errors.NotFound) {
       throw new InputError(`${source}: file not found. Check the path given with --input.`);
     }
@@ -220,7 +229,8 @@ export async function* csvBatches(
     if (headerBytes.length === 0) {
       throw new InputError(`${source}: the file is empty; expected a CSV header.`);
     }
-    // A header without a line ending and no records.
+    // A header without a line ending and no records, or a file whose lines end in a lone \r.
+    checkLineEnds(headerBytes.view(), (message) => new InputError(`${source}: ${message}`));
     let h = headerBytes.view();
     if (h[h.length - 1] === CR) h = h.subarray(0, h.length - 1);
     header = decode(h, 0);

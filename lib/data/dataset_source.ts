@@ -7,6 +7,7 @@
 
 import { atomicWrite } from "../io/atomic_write.ts";
 import { sha256Hex } from "../core/sha256.ts";
+import { InputError, parseTitles, REQUIRED_COLUMNS } from "./netflix_csv.ts";
 
 /** The study's published data file. */
 const DATASET_URL =
@@ -52,7 +53,9 @@ export interface FetchDatasetResult {
 /**
  * Puts NetFlix.csv at `output`: copies `input` when given, else downloads the published file
  * and verifies its SHA-256. A local input with another checksum is accepted with a warning (it
- * may be the user's own variant); a download with another checksum is refused. An existing
+ * may be the user's own variant) when it reads as NetFlix.csv — its columns and every row are
+ * checked first, so a file of other columns is refused before
+ * anything is replaced; a download with another checksum is refused. An existing
  * `output` with other contents is never replaced without `force`; the same contents are left
  * as they are. Files are written atomically, so a failed or stalled download leaves nothing.
  *
@@ -103,7 +106,10 @@ export async function fetchDataset(options: FetchDatasetOptions = {}): Promise<F
           `replace it, or --output PATH to write elsewhere.`,
       );
     }
-    if (!verified) unverified();
+    if (!verified) {
+      checkDatasetFile(bytes, options.input, output);
+      unverified();
+    }
     source = "input";
   } else {
     if (existingSum !== undefined && !options.force) {
@@ -133,6 +139,36 @@ export async function fetchDataset(options: FetchDatasetOptions = {}): Promise<F
   await atomicWrite(output, bytes);
   log(`Wrote ${output} (${bytes.length} bytes, SHA-256 ${verified ? "verified" : sum}).`);
   return { path: output, sha256: sum, source, verified };
+}
+
+/**
+ * Checks that `bytes` read as NetFlix.csv (every column the readers need, every row valid) before
+ * they replace `output`; otherwise throws an error naming the file, the missing and extra
+ * columns or the bad rows, and the fix, saying `output` was left as it was.
+ */
+function checkDatasetFile(bytes: Uint8Array, source: string, output: string): void {
+  const kept = `${output} was left as it was.`;
+  const firstLine = new TextDecoder().decode(bytes.subarray(0, 4096)).split(/\r?\n/)[0];
+  const columns = firstLine.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
+  const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    const extra = columns.filter((c) => !(REQUIRED_COLUMNS as readonly string[]).includes(c));
+    throw new Error(
+      `${source} is not NetFlix.csv-shaped: it lacks the column(s) ${missing.join(", ")}` +
+        (extra.length > 0 ? ` and has column(s) NetFlix.csv does not (${extra.join(", ")})` : "") +
+        `. ${kept} Point --input (or NETFLIX_CSV) to a file whose header names ` +
+        `${REQUIRED_COLUMNS.join(", ")}, or leave both out to download the published file.`,
+    );
+  }
+  try {
+    parseTitles(bytes, { source });
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new Error(
+      `${err.message}\n${kept} Fix the file (or point --input / NETFLIX_CSV elsewhere) and ` +
+        "run again.",
+    );
+  }
 }
 
 /** Downloads `url` into memory; gives up when no bytes arrive for `stallMs`. */

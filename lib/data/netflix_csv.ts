@@ -11,12 +11,15 @@
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import {
-  MAX_YEAR,
-  MIN_YEAR,
+  FIELD_RANGES,
+  isShow,
+  type NumericField,
   parseDateAdded,
   parseDuration,
   parseReleaseYear,
 } from "./title_fields.ts";
+import { checkLineEnds, recordFieldCounts } from "./csv_records.ts";
+import { unusableTextReason } from "./usable_text.ts";
 
 /** Columns every input file must have (the genres column only when labels are required). */
 export const REQUIRED_COLUMNS = [
@@ -130,6 +133,11 @@ export async function readTitles(
           "or pass --input PATH.",
       );
     }
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new InputError(
+        `${path}: is a folder, not a file; give the path of a NetFlix.csv-shaped file.`,
+      );
+    }
     throw new InputError(`${path}: cannot read the file (${(err as Error).message}).`);
   }
   const result = parseTitles(bytes, { source: path, ...options });
@@ -159,6 +167,7 @@ export function parseTitles(
   if (buf.length === 0) {
     throw new InputError(`${source}: the file is empty; expected a CSV header.`);
   }
+  checkLineEnds(buf, (message) => new InputError(`${source}: ${message}`));
   let df: pl.DataFrame;
   try {
     df = pl.readCSV(buf, { inferSchemaLength: 0, hasHeader: true });
@@ -188,6 +197,10 @@ export function parseTitles(
     (string | null)[]
   >;
 
+  // polars drops a record's extra fields and fills missing ones with nulls: count them here.
+  const fieldCounts = recordFieldCounts(buf);
+  const width = fieldCounts.length === df.height + 1 ? fieldCounts[0] : 0;
+
   const titles: Titles = {
     length: 0,
     rowNumber: [],
@@ -212,13 +225,30 @@ export function parseTitles(
     const rowProblems: RowProblem[] = [];
     const bad = (field: string, message: string) =>
       rowProblems.push({ row, showId, field, message });
+    const fieldCount = width > 0 ? fieldCounts[i + 1] : 0;
+    if (fieldCount !== 0 && fieldCount !== width) {
+      problems.push({
+        row,
+        showId,
+        field: "fields",
+        message: shiftedRow(fieldCount, width, raw, i),
+      });
+      continue;
+    }
     if (showId === "") bad("show_id", "show_id is empty; give every title a unique id");
     else if (seen.has(showId)) {
       bad("show_id", `show_id "${showId}" repeats row ${seen.get(showId)}; ids must be unique`);
     }
     const description = raw.description[i] ?? "";
-    if (description.trim() === "") {
+    const unusable = unusableTextReason(description);
+    if (unusable === "is empty") {
       bad("description", "description is empty; every title needs a description to embed");
+    } else if (unusable) {
+      bad(
+        "description",
+        `description ${quote(description)} ${unusable}: no words to embed; every title needs ` +
+          "a description with words",
+      );
     }
     const genres = (raw.genres[i] ?? "").split(",").map((g) => g.trim()).filter((g) => g !== "");
     if (requireGenres && genres.length === 0) {
@@ -250,6 +280,24 @@ export function parseTitles(
   return { titles, problems };
 }
 
+/** What a row whose field count is not the header's looks like, and the fix. */
+function shiftedRow(
+  count: number,
+  width: number,
+  raw: Record<string, (string | null)[]>,
+  i: number,
+): string {
+  const shown = ["release_year", "rating", "duration", "description"]
+    .map((c) => `${c} ${quote(raw[c][i] ?? "")}`).join(", ");
+  const cause = count > width
+    ? "a comma outside double quotes (e.g. in cast: A, B) splits a field in two and shifts " +
+      "every column after it"
+    : "fields are missing, or a line break outside double quotes cut the row in two";
+  return `has ${count} fields but the header has ${width} columns: ${cause} (read as ` +
+    `${shown}). Wrap every field that holds commas, quotes or line breaks in double quotes ` +
+    '(inner quotes doubled "") so the row has one field per column';
+}
+
 function nonEmpty(v: string | null | undefined): string | undefined {
   const t = (v ?? "").trim();
   return t === "" ? undefined : t;
@@ -278,10 +326,11 @@ export function formatProblems(
 }
 
 /**
- * Finds blank or unreadable `release_year`, `duration` and `date_added` values. They are not
- * errors — the metadata encoder treats them as missing (imputed from the training titles, with
- * a `_missing` flag) — but the user should hear about them; print them with
- * {@linkcode formatWarnings}.
+ * Finds blank, unreadable or implausible `release_year`, `duration` and `date_added` values
+ * (outside `FIELD_RANGES` of `title_fields.ts`: a duration of `99999999` or `999 Seasons`, a
+ * year 3000). They are not errors — the metadata encoder treats them as missing (imputed from
+ * the training titles, with a `_missing` flag) — but the user should hear about them; print
+ * them with {@linkcode formatWarnings} (`predict --strict` refuses them).
  *
  * @example
  * ```ts
@@ -309,24 +358,30 @@ export function metadataWarnings(titles: Titles): RowProblem[] {
       warn(
         "release_year",
         year,
-        year.trim() === ""
-          ? "is blank"
-          : `is not a year from ${MIN_YEAR} to ${MAX_YEAR} (expected e.g. 2019)`,
+        year.trim() === "" ? "is blank" : `is not a year from ${rangeText("release_year")} ` +
+          "(expected e.g. 2019)",
       );
     }
     const duration = titles.duration[i];
     const type = titles.type[i];
     if (Number.isNaN(parseDuration(duration, type))) {
-      const show = type.trim().toLowerCase() === "tv show";
+      const show = isShow(type);
+      const field: NumericField = show ? "show_seasons" : "movie_minutes";
+      const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(duration);
+      const unit = (match?.[2] ?? "").toLowerCase();
+      const unitFits = unit === "" || (show ? /^seasons?$/ : /^min(ute)?s?$/).test(unit);
+      const what = show ? "TV show" : type === UNKNOWN ? "title" : "movie";
+      const { min, max, unit: unitName } = FIELD_RANGES[field];
       warn(
         "duration",
         duration,
         duration.trim() === ""
           ? "is blank"
+          : match && unitFits
+          ? `is outside the plausible range for a ${what} (${min} to ${max} ${unitName})`
           : show
           ? "is not a number of seasons for a TV show (expected e.g. 2 or 2 Seasons)"
-          : `is not a number of minutes for a ${type === UNKNOWN ? "title" : "movie"} ` +
-            "(expected e.g. 90 or 90 min)",
+          : `is not a number of minutes for a ${what} (expected e.g. 90 or 90 min)`,
       );
     }
     const added = titles.dateAdded[i];
@@ -336,11 +391,16 @@ export function metadataWarnings(titles: Titles): RowProblem[] {
         added,
         added.trim() === ""
           ? "is blank"
-          : "is not a date (expected e.g. 14-Aug-20 or August 14, 2020)",
+          : `is not a date from ${rangeText("date_added")} (expected e.g. 14-Aug-20 or ` +
+            "August 14, 2020)",
       );
     }
   }
   return warnings;
+}
+
+function rangeText(field: NumericField): string {
+  return `${FIELD_RANGES[field].min} to ${FIELD_RANGES[field].max}`;
 }
 
 function quote(value: string): string {
@@ -373,7 +433,7 @@ export function formatWarnings(
     p.message
   );
   const more = problems.length > limit ? `\nwarning:   … and ${problems.length - limit} more` : "";
-  return `warning: ${source}: ${problems.length} missing or unreadable value(s) in ${rows} ` +
+  return `warning: ${source}: ${problems.length} value(s) read as missing or unknown in ${rows} ` +
     `row(s) (row numbers count data rows after the header):\n${lines.join("\n")}${more}`;
 }
 

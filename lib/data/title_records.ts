@@ -7,6 +7,7 @@
  */
 
 import { type Titles, UNKNOWN } from "./netflix_csv.ts";
+import { unusableTextReason } from "./usable_text.ts";
 
 /** One title, with NetFlix.csv's column names; only `description` is required. */
 export interface TitleRecord {
@@ -26,7 +27,8 @@ export interface TitleRecord {
 }
 
 /**
- * Turns records into {@linkcode Titles}; a record without a description is an error naming it.
+ * Turns records into {@linkcode Titles}; a record without a description, or whose description
+ * has no usable words (`hasUsableText` of `usable_text.ts`), is an error naming it.
  *
  * @example
  * ```ts
@@ -40,10 +42,20 @@ export function titlesFromRecords(records: readonly TitleRecord[]): Titles {
   const text = (v: string | number | undefined) => (v === undefined ? "" : String(v));
   const orUnknown = (v: string | undefined) => (v ?? "").trim() || UNKNOWN;
   records.forEach((r, i) => {
-    if (typeof r?.description !== "string" || r.description.trim() === "") {
+    const unusable = typeof r?.description === "string"
+      ? unusableTextReason(r.description)
+      : "is empty";
+    if (unusable === "is empty") {
       throw new TypeError(
         `title record ${i + 1}${r?.title ? ` ("${r.title}")` : ""} has no description; ` +
           "every title needs one to be embedded",
+      );
+    }
+    if (unusable) {
+      throw new TypeError(
+        `title record ${i + 1}${r?.title ? ` ("${r.title}")` : ""}: its description ` +
+          `${JSON.stringify(r.description)} ${unusable}; every title needs a description with ` +
+          "words to be embedded",
       );
     }
   });

@@ -28,6 +28,8 @@ export interface CreateEmbedderOptions {
   cacheDir?: string;
   /** Progress bars on or off. */
   progress?: boolean;
+  /** Ollama's per-request time limit in ms (default `NETFLIX_OLLAMA_TIMEOUT`, else 120 s). */
+  ollamaTimeoutMs?: number;
 }
 
 /** The chosen embedder and why it was chosen. */
@@ -59,6 +61,7 @@ export async function createEmbedder(
       host: options.host,
       cacheDir: options.cacheDir,
       progress: options.progress,
+      timeoutMs: options.ollamaTimeoutMs,
     });
   switch (choice) {
     case "lsa":

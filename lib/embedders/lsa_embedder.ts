@@ -156,15 +156,36 @@ export class LsaEmbedder implements TextEmbedder {
       });
     } catch (err) {
       if (!(err instanceof SvdRankError)) throw err;
+      // The rank the sketch saw is an estimate (and the size bound is not the rank): fit with
+      // fewer until one works, so the number advised is one that does.
+      const possible = await this.#supported(x, Math.min(err.possible, this.#dimensions - 1));
       throw new SvdRankError(
         `LsaEmbedder.fit: ${this.#dimensions} dimensions asked for, but the ${texts.length} ` +
           `training texts with ${x.cols} terms (minDf ${this.minDf}) support at most ` +
-          `${err.possible}: run preprocess with \`--dimensions ${err.possible}\` or fewer (or on more ` +
+          `${possible}: run preprocess with \`--dimensions ${possible}\` or fewer (or on more ` +
           "titles: a larger --sample)",
-        err.possible,
+        possible,
       );
     }
     this.#set(vectorizer, svd.components, svd.singularValues);
+  }
+
+  /** The most dimensions up to `start` that the SVD of `x` gives with this seed (0: none). */
+  async #supported(x: Parameters<typeof randomizedSvd>[0], start: number): Promise<number> {
+    for (let k = start; k >= 1;) {
+      try {
+        await randomizedSvd(x, k, {
+          seed: this.seed,
+          nIter: this.nIter,
+          oversamples: this.oversamples,
+        });
+        return k;
+      } catch (err) {
+        if (!(err instanceof SvdRankError)) throw err;
+        k = Math.min(k - 1, err.possible);
+      }
+    }
+    return 0;
   }
 
   /**

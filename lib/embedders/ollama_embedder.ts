@@ -4,6 +4,12 @@
  * with exponential back-off, checks every vector, and checkpoints finished batches in an
  * {@linkcode EmbeddingCache} so a killed run resumes where it stopped.
  *
+ * Waiting is bounded and visible: each request has a time limit (`timeoutMs`, default 120 s, or
+ * `NETFLIX_OLLAMA_TIMEOUT` seconds; `preprocess --ollama-timeout SECONDS`), each batch a deadline
+ * over all its attempts and back-offs (`deadlineMs`, default 3 × the time limit) after which the
+ * run stops with an error naming the setting. Both are printed when the run starts, and every
+ * retry prints one line (batch, attempt, reason, next wait).
+ *
  * @module
  */
 
@@ -12,7 +18,17 @@ import { Ollama } from "ollama";
 import { atomicWriteJson } from "../io/atomic_write.ts";
 import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
 import type { Matrix } from "../core/matrix.ts";
-import { resolveOllamaHost, rootCauseMessage } from "./ollama_probe.ts";
+import { resolveOllamaHost } from "./ollama_probe.ts";
+import { unusableTextReason } from "../data/usable_text.ts";
+import {
+  classify,
+  envTimeoutMs,
+  errorDetail,
+  type ErrorKind,
+  seconds,
+  sleep,
+  TIMEOUT_HINT,
+} from "./ollama_retry.ts";
 import { ProgressBar } from "../display/progress.ts";
 import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 
@@ -40,8 +56,22 @@ export interface OllamaEmbedderOptions {
   retryMaxMs?: number;
   /** Cache folder (default {@linkcode DEFAULT_OLLAMA_CACHE_DIR}); `false` keeps vectors in memory only. */
   cacheDir?: string | false;
-  /** Per-request time limit in ms before it counts as a transient failure (default 120000). */
+  /**
+   * Per-request time limit in ms before it counts as a transient failure (default:
+   * `NETFLIX_OLLAMA_TIMEOUT` seconds, else 120000).
+   */
   timeoutMs?: number;
+  /**
+   * Longest time one batch may take over all its attempts and back-offs, in ms, before the run
+   * stops with an error (default 3 × `timeoutMs`). Bounds the wait for a server that accepts
+   * connections but never answers.
+   */
+  deadlineMs?: number;
+  /**
+   * Where the run's opening line (texts, batches, time limit, deadline) and one line per retry
+   * go (default `console.error` when progress is drawn, else nowhere).
+   */
+  log?: (line: string) => void;
   /** Draw a progress bar (default true; `embed`'s own `progress` option wins). */
   progress?: boolean;
 }
@@ -54,6 +84,7 @@ export type OllamaErrorCode =
   | "bad-vector"
   | "rejected"
   | "retries-exhausted"
+  | "deadline"
   | "dimension-mismatch";
 
 /**
@@ -114,6 +145,10 @@ interface Run {
   stop: AbortController;
   /** Vector size known before the run (from a saved embedder or the cache), else 0. */
   initialDimensions: number;
+  /** Batch number (1-based) of each batch's first hash, and the number of batches. */
+  batchOf: Map<string, number>;
+  batches: number;
+  log: (line: string) => void;
 }
 
 interface VectorStore {
@@ -151,6 +186,8 @@ export class OllamaEmbedder implements TextEmbedder {
   readonly #retryMaxMs: number;
   readonly #cacheDir: string | false;
   readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #log: ((line: string) => void) | undefined;
   readonly #progress: boolean;
   #dimensions = 0;
   #lastRun: OllamaRunStats | undefined;
@@ -166,7 +203,9 @@ export class OllamaEmbedder implements TextEmbedder {
     this.#retryBaseMs = Math.max(0, options.retryBaseMs ?? 500);
     this.#retryMaxMs = Math.max(this.#retryBaseMs, options.retryMaxMs ?? 30_000);
     this.#cacheDir = options.cacheDir ?? DEFAULT_OLLAMA_CACHE_DIR;
-    this.#timeoutMs = positiveInt(options.timeoutMs ?? 120_000, "timeoutMs");
+    this.#timeoutMs = positiveInt(options.timeoutMs ?? envTimeoutMs() ?? 120_000, "timeoutMs");
+    this.#deadlineMs = positiveInt(options.deadlineMs ?? 3 * this.#timeoutMs, "deadlineMs");
+    this.#log = options.log;
     this.#progress = options.progress ?? true;
   }
 
@@ -250,12 +289,12 @@ export class OllamaEmbedder implements TextEmbedder {
       );
     }
     for (let i = 0; i < texts.length; i++) {
-      if (typeof texts[i] !== "string" || texts[i].trim() === "") {
+      const unusable = typeof texts[i] === "string" ? unusableTextReason(texts[i]) : "is missing";
+      if (unusable) {
         throw new OllamaEmbedError(
           "bad-text",
-          `OllamaEmbedder: ${describeRow(i, titles)} has ${
-            typeof texts[i] === "string" ? "an empty" : "no"
-          } text to embed; fill in its description or drop the row`,
+          `OllamaEmbedder: the text of ${describeRow(i, titles)} ${unusable}: nothing to ` +
+            "embed; fill in its description or drop the row",
         );
       }
     }
@@ -302,9 +341,19 @@ export class OllamaEmbedder implements TextEmbedder {
     for (let i = 0; i < missing.length; i += this.#batchSize) {
       batches.push(missing.slice(i, i + this.#batchSize));
     }
-    const bar = new ProgressBar(`ollama ${this.model}`, firstRow.size, {
-      silent: !(options.progress ?? this.#progress),
-    });
+    const progress = options.progress ?? this.#progress;
+    const log = this.#log ?? (progress ? (line: string) => console.error(line) : () => {});
+    const batchOf = new Map(batches.map((b, k) => [b[0], k + 1]));
+    if (batches.length > 0) {
+      log(
+        `ollama: embedding ${missing.length} text(s) in ${batches.length} batch(es) with ` +
+          `"${this.model}" at ${this.host}; each request waits at most ${
+            seconds(this.#timeoutMs)
+          }, a batch gives up ${seconds(this.#deadlineMs)} after its first try (change with ` +
+          `${TIMEOUT_HINT})`,
+      );
+    }
+    const bar = new ProgressBar(`ollama ${this.model}`, firstRow.size, { silent: !progress });
     bar.update(stats.cached);
     const run: Run = {
       texts,
@@ -315,6 +364,9 @@ export class OllamaEmbedder implements TextEmbedder {
       stats,
       stop: new AbortController(),
       initialDimensions: this.#dimensions,
+      batchOf,
+      batches: batches.length,
+      log,
     };
 
     let failure: unknown;
@@ -412,16 +464,30 @@ export class OllamaEmbedder implements TextEmbedder {
   }
 
   async #requestWithRetries(run: Run, hashes: string[], inputs: string[]): Promise<unknown> {
+    const deadline = performance.now() + this.#deadlineMs;
+    const attempts = this.#maxRetries + 1;
     for (let attempt = 0;; attempt++) {
       run.stats.requests++;
       if (attempt > 0) run.stats.retries++;
       try {
-        return await this.#request(inputs);
+        const left = Math.max(1, Math.ceil(deadline - performance.now()));
+        return await this.#request(inputs, Math.min(this.#timeoutMs, left), run.stop.signal);
       } catch (err) {
         const kind = classify(err);
-        if (kind === "transient" && attempt < this.#maxRetries && !run.stop.signal.aborted) {
-          const delay = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
-          await sleep(delay * (0.5 + Math.random() * 0.5), run.stop.signal);
+        if (kind === "transient" && !run.stop.signal.aborted) {
+          if (attempt + 1 >= attempts) throw this.#explain(err, kind, attempt + 1, run, hashes);
+          const base = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
+          const delay = base * (0.5 + Math.random() * 0.5);
+          if (performance.now() + delay >= deadline) {
+            throw this.#deadlinePassed(err, attempt + 1, run, hashes);
+          }
+          run.log(
+            `ollama: ${this.#batchName(run, hashes)}: attempt ${attempt + 1} of ${attempts} ` +
+              `failed (${errorDetail(err)}); retrying in ${seconds(delay)} (gives up ${
+                seconds(this.#deadlineMs)
+              } after the batch's first try)`,
+          );
+          await sleep(delay, run.stop.signal);
           if (!run.stop.signal.aborted) continue;
         }
         throw this.#explain(err, kind, attempt + 1, run, hashes);
@@ -429,13 +495,38 @@ export class OllamaEmbedder implements TextEmbedder {
     }
   }
 
-  async #request(inputs: string[]): Promise<unknown> {
+  /** `batch 3 of 24 (64 texts from row 128, title "…")`, for retry lines and errors. */
+  #batchName(run: Run, hashes: string[]): string {
+    const k = run.batchOf.get(hashes[0]);
+    const which = k === undefined ? "part of a batch" : `batch ${k} of ${run.batches}`;
+    return `${which} (${hashes.length} text${hashes.length === 1 ? "" : "s"} from ${
+      describeRow(run.firstRow.get(hashes[0])!, run.titles)
+    })`;
+  }
+
+  #deadlinePassed(err: unknown, attempts: number, run: Run, hashes: string[]): OllamaEmbedError {
+    return new OllamaEmbedError(
+      "deadline",
+      `Ollama at ${this.host} did not embed ${this.#batchName(run, hashes)} within the ` +
+        `deadline of ${seconds(this.#deadlineMs)} (${attempts} attempt${
+          attempts === 1 ? "" : "s"
+        }, each limited to ${seconds(this.#timeoutMs)}; last error: ${errorDetail(err)}). ` +
+        "A server that accepts connections but never answers is stuck or overloaded: check " +
+        "`ollama ps`, restart `ollama serve`, or use the lsa back end; if it is only slow, " +
+        `raise the time limit with ${TIMEOUT_HINT} (the deadline is 3 × it). Finished batches ` +
+        "are cached; rerunning resumes from them.",
+      { cause: err },
+    );
+  }
+
+  async #request(inputs: string[], timeoutMs: number, stop: AbortSignal): Promise<unknown> {
     const controller = new AbortController();
-    const timeoutMs = this.#timeoutMs;
     const timer = setTimeout(
       () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
       timeoutMs,
     );
+    const onStop = () => controller.abort(new DOMException("run stopped", "AbortError"));
+    stop.addEventListener("abort", onStop, { once: true });
     try {
       const client = new Ollama({
         host: this.host,
@@ -445,6 +536,7 @@ export class OllamaEmbedder implements TextEmbedder {
       return (response as { embeddings?: unknown })?.embeddings;
     } finally {
       clearTimeout(timer);
+      stop.removeEventListener("abort", onStop);
     }
   }
 
@@ -475,7 +567,8 @@ export class OllamaEmbedder implements TextEmbedder {
           `Ollama at ${this.host} failed ${attempts} time${attempts === 1 ? "" : "s"} on a batch ` +
             `of ${hashes.length} texts starting at ${describeRow(rows[0], run.titles)}; last ` +
             `error: ${detail}. The server may be overloaded or restarting: rerun to resume ` +
-            `(finished batches are cached), or lower batchSize/concurrency or raise timeoutMs.`,
+            `(finished batches are cached), or lower batchSize/concurrency, or raise the time ` +
+            `limit with ${TIMEOUT_HINT}.`,
           { cause: err },
         );
       }
@@ -569,58 +662,9 @@ class MemoryStore implements VectorStore {
   }
 }
 
-type ErrorKind = "unreachable" | "model-missing" | "rejected" | "transient" | "fatal";
-
-function classify(err: unknown): ErrorKind {
-  const e = err as { name?: string; message?: string; status_code?: number };
-  if (typeof e?.status_code === "number") {
-    const status = e.status_code;
-    const message = String(e.message ?? "");
-    if (status === 404 && /not found|pull/i.test(message)) return "model-missing";
-    if (status === 408 || status === 429) return "transient";
-    // Ollama answers 500 "json: unsupported value: NaN" when the model produced NaN for a text.
-    if (status >= 500 && /unsupported value|NaN|Inf/.test(message)) return "rejected";
-    if (status >= 500) return "transient";
-    if (status >= 400) return "rejected";
-    return "fatal";
-  }
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "transient";
-  if (err instanceof SyntaxError) return "transient"; // truncated JSON body
-  if (err instanceof TypeError) {
-    const cause = rootCauseMessage(err);
-    if (
-      /connection refused|os error 111|ECONNREFUSED|dns error|failed to lookup|not known|no such host/i
-        .test(cause)
-    ) return "unreachable";
-    return "transient"; // connection reset, incomplete message, ...
-  }
-  return "fatal";
-}
-
-function errorDetail(err: unknown): string {
-  const e = err as { status_code?: number; message?: string };
-  if (typeof e?.status_code === "number") return `HTTP ${e.status_code}: ${e.message}`;
-  return rootCauseMessage(err);
-}
-
 function describeRow(row: number, titles: readonly string[] | undefined): string {
   const title = titles?.[row];
   return title === undefined ? `row ${row}` : `row ${row} (title ${JSON.stringify(title)})`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function positiveInt(value: number, name: string): number {

@@ -75,6 +75,19 @@ export class CreditsEncoder {
    */
   async fit(columns: { cast: string[]; director: string[] }): Promise<this> {
     const docs = documents(columns);
+    const titlesPerName = new Map<string, number>();
+    for (const doc of docs) {
+      for (const name of new Set(doc.split(" "))) {
+        if (name) titlesPerName.set(name, (titlesPerName.get(name) ?? 0) + 1);
+      }
+    }
+    if (![...titlesPerName.values()].some((count) => count >= this.embedder.minDf)) {
+      throw new RangeError(
+        `credits: no cast or director name appears in at least ${this.embedder.minDf} of the ` +
+          `${docs.length} training titles, so the credits block has nothing to learn from: ` +
+          "use more titles (a larger --sample)",
+      );
+    }
     try {
       await this.embedder.fit(docs);
     } catch (err) {

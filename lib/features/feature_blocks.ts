@@ -19,7 +19,7 @@ import { CreditsEncoder, type CreditsOptions } from "./credits_features.ts";
 import { loadEmbedder } from "../embedders/embedder_factory.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { MetadataEncoder, type MetadataState } from "./metadata_features.ts";
-import { selectTitles, type Titles } from "../data/netflix_csv.ts";
+import { type RowProblem, selectTitles, type Titles } from "../data/netflix_csv.ts";
 import { type Categories, OneHotEncoder } from "./one_hot_encoder.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import type { TextEmbedder } from "../embedders/text_embedder.ts";
@@ -168,6 +168,29 @@ export class CategoricalFeatures implements TitleTransformer {
 
   transform(titles: Titles): Promise<Matrix> {
     return Promise.resolve(this.encoder.transform({ type: titles.type, rating: titles.rating }));
+  }
+
+  /**
+   * One warning per `type` or `rating` value that training never saw: its one-hot columns are
+   * all zero (as documented; the encoding is unchanged), so the model reads the title as having
+   * none. `predict` prints these per row and `--strict` refuses them.
+   *
+   * @example
+   * ```ts
+   * import { titlesFromRecords } from "../data/title_records.ts";
+   * const block = new CategoricalFeatures({ categories: { type: ["Movie"], rating: ["PG"] } });
+   * block.unknownValues(titlesFromRecords([{ type: "Podcast", rating: "PG", description: "x" }]));
+   * // [{ row: 1, showId: "record_1", field: "type", message: 'type "Podcast" … }]
+   * ```
+   */
+  unknownValues(titles: Titles): RowProblem[] {
+    return this.encoder.unseen({ type: titles.type, rating: titles.rating }).map((u) => ({
+      row: titles.rowNumber[u.index],
+      showId: titles.showId[u.index],
+      field: u.column,
+      message: `${u.column} ${JSON.stringify(u.value)} was never seen in training, so its ` +
+        `one-hot columns are all zero (known values: ${u.known.join(", ")})`,
+    }));
   }
 
   get featureNames(): string[] {

@@ -45,6 +45,35 @@ export class OneHotEncoder {
     );
   }
 
+  /**
+   * The values of `columns` that `fit` never saw (they encode as all zeros), in row order, with
+   * the categories their column knows. The encoding itself is unchanged; this is for saying so.
+   *
+   * @example
+   * ```ts
+   * const enc = new OneHotEncoder().fit({ type: ["Movie", "TV Show"] });
+   * enc.unseen({ type: ["Movie", "Podcast"] });
+   * // [{ index: 1, column: "type", value: "Podcast", known: ["Movie", "TV Show"] }]
+   * ```
+   */
+  unseen(
+    columns: Record<string, string[]>,
+  ): { index: number; column: string; value: string; known: string[] }[] {
+    const out: { index: number; column: string; value: string; known: string[] }[] = [];
+    const names = Object.keys(this.categories);
+    const known = names.map((name) => new Set(this.categories[name]));
+    const rows = Math.max(0, ...names.map((name) => columns[name]?.length ?? 0));
+    for (let i = 0; i < rows; i++) {
+      names.forEach((name, c) => {
+        const value = columns[name]?.[i];
+        if (value !== undefined && !known[c].has(value)) {
+          out.push({ index: i, column: name, value, known: this.categories[name] });
+        }
+      });
+    }
+    return out;
+  }
+
   /** Encodes columns into a float32 0/1 matrix; unseen categories give zeros. */
   transform(columns: Record<string, string[]>): Matrix {
     const names = Object.keys(this.categories);

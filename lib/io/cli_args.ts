@@ -141,6 +141,141 @@ export function intFlag(
   return x;
 }
 
+/** Options for the path checks ({@linkcode inputFileFlag}, {@linkcode outputFileFlag}, …). */
+export interface PathFlagOptions {
+  /**
+   * The environment variable the value came from instead of the flag (e.g. `NETFLIX_CSV`), so
+   * the message names where to change it.
+   */
+  env?: string;
+  /** An example of a good value, shown in the message (e.g. `data/NetFlix.csv`). */
+  example?: string;
+  /** What to do when the path does not exist (e.g. "run `npx deno task train` first"). */
+  hint?: string;
+}
+
+/** `--name PATH`, or `NETFLIX_CSV=PATH (used for --name)` when the value came from a variable. */
+function pathLabel(name: string, path: string, options: PathFlagOptions): string {
+  return options.env ? `${options.env}=${path} (used for --${name})` : `--${name} ${path}`;
+}
+
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Checks that a flag's path names an existing file that can be read (not a folder), before any
+ * work starts; otherwise throws a {@linkcode UsageError} naming the flag (or variable), the path
+ * and the fix. Returns the path.
+ *
+ * @example
+ * ```ts
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/in.csv`, "a,b\n");
+ * inputFileFlag("input", `${dir}/in.csv`); // the path
+ * // inputFileFlag("input", dir) throws: --input …: is a folder, not a file; …
+ * ```
+ */
+export function inputFileFlag(name: string, path: string, options: PathFlagOptions = {}): string {
+  const label = pathLabel(name, path, options);
+  const example = options.example ? ` (e.g. --${name} ${options.example})` : "";
+  const info = statOrUndefined(path);
+  if (!info) {
+    throw new UsageError(
+      `${label}: no such file; ${options.hint ?? `give the path of a file${example}`}`,
+    );
+  }
+  if (info.isDirectory) {
+    throw new UsageError(
+      `${label}: is a folder, not a file; give the path of a file inside it${example}`,
+    );
+  }
+  try {
+    Deno.openSync(path, { read: true }).close();
+  } catch (err) {
+    throw new UsageError(`${label}: cannot be read (${(err as Error).message})`);
+  }
+  return path;
+}
+
+/**
+ * Checks that a flag's path can receive a file, before anything is written: not an existing
+ * folder, and no existing file where a parent folder would be (a missing parent folder is
+ * created by the writer). Throws a {@linkcode UsageError} naming the flag, the path and the fix;
+ * returns the path.
+ *
+ * @example
+ * ```ts
+ * const dir = Deno.makeTempDirSync();
+ * outputFileFlag("output", `${dir}/predictions.csv`); // the path
+ * // outputFileFlag("output", dir) throws: --output …: is an existing folder; …
+ * ```
+ */
+export function outputFileFlag(name: string, path: string, options: PathFlagOptions = {}): string {
+  const label = pathLabel(name, path, options);
+  const example = options.example ?? "out.csv";
+  const info = statOrUndefined(path);
+  if (info?.isDirectory) {
+    throw new UsageError(
+      `${label}: is an existing folder; name the file to write (e.g. --${name} ` +
+        `${path.replace(/\/+$/, "")}/${example.split("/").at(-1)})`,
+    );
+  }
+  checkParents(label, path);
+  return path;
+}
+
+/**
+ * Checks that a flag's path is a folder, or (with `mustExist: false`, the default) can become
+ * one: not an existing file, and no file where a parent folder would be. Throws a
+ * {@linkcode UsageError} naming the flag, the path and the fix; returns the path.
+ *
+ * @example
+ * ```ts
+ * dirFlag("dir", Deno.makeTempDirSync(), { mustExist: true }); // the path
+ * ```
+ */
+export function dirFlag(
+  name: string,
+  path: string,
+  options: PathFlagOptions & { mustExist?: boolean } = {},
+): string {
+  const label = pathLabel(name, path, options);
+  const example = options.example ? ` (e.g. --${name} ${options.example})` : "";
+  const info = statOrUndefined(path);
+  if (info && !info.isDirectory) {
+    throw new UsageError(`${label}: is a file, not a folder; give a folder${example}`);
+  }
+  if (!info && options.mustExist) {
+    throw new UsageError(
+      `${label}: no such folder; ${options.hint ?? `give an existing folder${example}`}`,
+    );
+  }
+  if (!info) checkParents(label, path);
+  return path;
+}
+
+/** Throws when a parent of `path` exists as a file (nothing could be created below it). */
+function checkParents(label: string, path: string): void {
+  const parts = path.split(/[\\/]+/);
+  for (let k = parts.length - 1; k >= 1; k--) {
+    const parent = parts.slice(0, k).join("/") || "/";
+    const info = statOrUndefined(parent);
+    if (!info) continue;
+    if (!info.isDirectory) {
+      throw new UsageError(`${label}: ${parent} is a file, so nothing can be written below it`);
+    }
+    return;
+  }
+}
+
 /**
  * Runs a command's `main`: prints `-h`/`--help` usage, turns a {@linkcode UsageError} into its
  * message plus the usage and exit code 2, and any other error into `error: <message>` and exit

@@ -17,12 +17,15 @@ import { csvBatches } from "../data/csv_batches.ts";
 import { GenreModel, type GenreScore, type TitlePrediction } from "./genre_model.ts";
 import type { Matrix } from "../core/matrix.ts";
 import {
+  formatProblems,
+  InputError,
   metadataWarnings,
   parseTitles,
   type RowProblem,
   type Titles,
 } from "../data/netflix_csv.ts";
 import { Artifacts } from "./artifacts.ts";
+import { CategoricalFeatures } from "../features/feature_blocks.ts";
 
 /** Options for {@linkcode openGenreModel}, {@linkcode predictTitles} and {@linkcode predictFile}. */
 export interface PredictOptions {
@@ -32,6 +35,12 @@ export interface PredictOptions {
   model?: string;
   /** Name used in messages about the input. */
   source?: string;
+  /**
+   * Refuse the whole input (nothing predicted, nothing written) when any row is bad or has a
+   * value the model cannot read as given: blank, unreadable or implausible metadata, a `type`
+   * or `rating` never seen in training. Default false: such rows are predicted and warned about.
+   */
+  strict?: boolean;
 }
 
 /** Predictions, one entry per good input row. */
@@ -46,7 +55,10 @@ export interface Predictions {
   predicted: GenreScore[][];
   /** Rows that could not be predicted, by row number. */
   problems: RowProblem[];
-  /** Rows predicted with a value treated as missing (blank or unreadable year, duration…). */
+  /**
+   * Rows predicted with a value treated as missing (blank, unreadable or implausible year,
+   * duration…) or unknown (a type or rating never seen in training: all-zero one-hot columns).
+   */
   warnings: RowProblem[];
 }
 
@@ -86,6 +98,41 @@ export async function openGenreModel(
 }
 
 /**
+ * What the model cannot read as given in `titles`, one entry per row and field: blank,
+ * unreadable or implausible metadata (`metadataWarnings`) and, when the model reads the
+ * categorical block, a `type` or `rating` it never saw (`CategoricalFeatures.unknownValues`).
+ *
+ * @example
+ * ```ts
+ * import { titlesFromRecords } from "../data/title_records.ts";
+ * const { model } = await openGenreModel();
+ * inputWarnings(model, titlesFromRecords([{ type: "Podcast", description: "A story." }]));
+ * ```
+ */
+export function inputWarnings(model: GenreModel, titles: Titles): RowProblem[] {
+  const warnings = metadataWarnings(titles);
+  if (model.pipeline.kinds.includes("categorical")) {
+    const block = model.pipeline.block("categorical");
+    if (block instanceof CategoricalFeatures) warnings.push(...block.unknownValues(titles));
+  }
+  return warnings.sort((a, b) => a.row - b.row);
+}
+
+/** With `strict`, the error for bad rows or warnings: nothing is predicted. */
+function refuseUnderStrict(source: string, problems: RowProblem[], warnings: RowProblem[]): void {
+  if (problems.length === 0 && warnings.length === 0) return;
+  const all = [...problems, ...warnings].sort((a, b) => a.row - b.row);
+  throw new InputError(
+    formatProblems(source, all).replace(
+      "Fix these rows in the CSV and run again.",
+      "--strict refuses them: nothing was predicted or written. Fix these rows in the CSV, or " +
+        "leave out --strict to predict them with the warnings.",
+    ),
+    all,
+  );
+}
+
+/**
  * Predicts genres for CSV text in NetFlix.csv's shape (the genres column may be absent). Bad
  * rows are reported in `problems`; the good rows are still predicted.
  *
@@ -106,6 +153,8 @@ export async function predictTitles(
     onBadRow: "skip",
     source: options.source,
   });
+  const warnings = inputWarnings(model, titles);
+  if (options.strict) refuseUnderStrict(options.source ?? "input", problems, warnings);
   const proba = titles.length === 0
     ? { rows: 0, cols: model.genres.length, data: new Float32Array(0) }
     : await model.predictProba(titles);
@@ -117,7 +166,7 @@ export async function predictTitles(
     proba,
     predicted,
     problems,
-    warnings: metadataWarnings(titles),
+    warnings,
   };
 }
 
@@ -170,8 +219,10 @@ export async function predictFile(
         source,
         firstRow: batch.firstRow,
       });
+      const questionable = inputWarnings(opened.model, titles);
+      if (options.strict) refuseUnderStrict(source, bad, questionable);
       problems.push(...bad);
-      warnings.push(...metadataWarnings(titles));
+      warnings.push(...questionable);
       if (titles.length === 0) continue;
       const rows = opened.model.decide(titles, await opened.model.predictProba(titles));
       await file.write(encoder.encode(csvLines(rows)));

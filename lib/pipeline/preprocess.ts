@@ -40,6 +40,7 @@ import { trainTestSplit } from "../model_selection/train_test_split.ts";
 import { LAST_TRAIN_YEAR, temporalSplit } from "../model_selection/temporal_split.ts";
 import { RandomState } from "../core/mt19937.ts";
 import { peakRssMiB } from "../core/peak_rss.ts";
+import { SvdRankError } from "../text/randomized_svd.ts";
 
 /** Options for {@linkcode runPreprocess}. */
 export interface PreprocessOptions {
@@ -56,6 +57,8 @@ export interface PreprocessOptions {
   /** Ollama model and host. */
   model?: string;
   host?: string;
+  /** Ollama's per-request time limit in ms (default `NETFLIX_OLLAMA_TIMEOUT`, else 120 s). */
+  ollamaTimeoutMs?: number;
   /** Keep a seeded random subset of this many titles (quick runs, CI). */
   sample?: number;
   /** Split seed (default 42) and test fraction (default 0.2). */
@@ -146,6 +149,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     model: options.model,
     host: options.host,
     cacheDir: join(outDir, "cache", "ollama"),
+    ollamaTimeoutMs: options.ollamaTimeoutMs,
   };
   const chosen = await createEmbedder(options.embedder ?? "auto", embedderOptions);
   const embedder = chosen.embedder;
@@ -176,7 +180,25 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     }
   }
   const pipeline = FeaturePipeline.create({ embedder, seed });
-  await pipeline.fit(titles, { rows: train });
+  try {
+    await pipeline.fit(titles, { rows: train });
+  } catch (err) {
+    if (!(err instanceof SvdRankError) || embedder.kind !== "lsa") throw err;
+    // Too many LSA dimensions for these titles: advise a number that works for both fits
+    // preprocess makes (the random split's training rows, then the temporal split's).
+    const fits = [train, temporal.train].filter((rows) => rows.length > 0);
+    let possible = err.possible;
+    for (const rows of fits) {
+      possible = await lsaDimensionsSupported(titles, rows, possible, embedderOptions);
+    }
+    throw new SvdRankError(
+      `${options.dimensions ?? 768} LSA dimensions asked for, but the descriptions of these ` +
+        `${n} titles support at most ${possible} (checked on the random and the temporal ` +
+        `split's training rows): run preprocess with \`--dimensions ${possible}\` or fewer, ` +
+        "or on more titles (a larger --sample)",
+      possible,
+    );
+  }
   const blocks = await pipeline.transformBlocks(titles, { progress: options.verbose !== false });
   const block = (b: FeatureBlock) => blocks.get(b)!;
   log(
@@ -380,6 +402,31 @@ export function formatSummary(summary: PreprocessSummary): string {
     `Peak memory:    ${peakRssMiB().toFixed(0)} MiB`,
   ];
   return lines.join("\n");
+}
+
+/**
+ * The most LSA dimensions, up to `start`, that an embedder fitted on the descriptions of `rows`
+ * gives (the embedder's own error says how many when it is fewer).
+ */
+async function lsaDimensionsSupported(
+  titles: Titles,
+  rows: ArrayLike<number>,
+  start: number,
+  options: Parameters<typeof createEmbedder>[1],
+): Promise<number> {
+  const texts = Array.from(rows, (r) => titles.description[r]);
+  let dimensions = start;
+  while (dimensions >= 1) {
+    const { embedder } = await createEmbedder("lsa", { ...options, dimensions });
+    try {
+      await embedder.fit(texts);
+      return dimensions;
+    } catch (err) {
+      if (!(err instanceof SvdRankError) || err.possible >= dimensions) throw err;
+      dimensions = err.possible;
+    }
+  }
+  return 0;
 }
 
 function sampleRows(n: number, k: number, seed: number): number[] {

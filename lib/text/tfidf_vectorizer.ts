@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ENGLISH_STOP_WORDS } from "./stop_words.ts";
+import { ENGLISH_STOP_WORDS } from "../data/stop_words.ts";
 import { analyze, checkNgramRange } from "./tokenizer.ts";
 import type { CsrMatrix } from "./sparse_matrix.ts";
 

@@ -62,7 +62,7 @@ export function checkNgramRange(range: readonly [number, number]): [number, numb
  * @example
  * ```ts
  * import { analyze } from "./tokenizer.ts";
- * import { ENGLISH_STOP_WORDS } from "./stop_words.ts";
+ * import { ENGLISH_STOP_WORDS } from "../data/stop_words.ts";
  * analyze("The last of the dragons", { ngramRange: [1, 2], stopWords: ENGLISH_STOP_WORDS });
  * // ["last", "dragons", "last dragons"]
  * ```
