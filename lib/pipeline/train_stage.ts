@@ -159,7 +159,6 @@ export async function trainModel(
   bar.done();
   await bar.flush();
   const trained = new Date().toISOString();
-  const oof = model.oof!;
   const tuning = model.tuning!;
   const tPred = performance.now();
   const proba = await model.predictProba(data.XTest);
