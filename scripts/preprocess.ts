@@ -18,13 +18,16 @@ import type { EmbedderChoice } from "../lib/embedders/embedder_factory.ts";
 import { OLLAMA_TIMEOUT_ENV } from "../lib/embedders/ollama_retry.ts";
 import { formatSummary, runPreprocess } from "../lib/pipeline/preprocess.ts";
 import { parseFeatures } from "../lib/features/processed_data.ts";
+import { Artifacts } from "../lib/pipeline/artifacts.ts";
 
 const USAGE = `Usage: deno task preprocess [options]
   --embedder auto|lsa|ollama   text embeddings (default auto: Ollama if reachable, else lsa)
   --features LIST              blocks in X.npy (default text,categorical; add metadata,credits)
   --input PATH                 NetFlix.csv (default data/NetFlix.csv, or $NETFLIX_CSV)
-  --out DIR                    output folder (default processed_data; writes DIR/features/)
-  --sample N                   keep a seeded random subset of N titles (quick runs)
+  --out DIR                    output folder (default processed_data, or processed_data/sample_N
+                               with --sample N; writes DIR/features/)
+  --sample N                   keep a seeded random subset of N titles (quick runs; its own folder,
+                               so the full run's features and models are never replaced)
   --dimensions N               lsa dimensions (default 768)
   --model NAME --host URL      Ollama model (default embeddinggemma) and host ($OLLAMA_HOST)
   --ollama-timeout SECONDS     Ollama's time limit per request (default 120, or
@@ -37,7 +40,7 @@ if (import.meta.main) {
       embedder: { type: "string", default: "auto" },
       features: { type: "string", default: "text,categorical" },
       input: { type: "string" },
-      out: { type: "string", default: "processed_data" },
+      out: { type: "string" },
       sample: { type: "string" },
       dimensions: { type: "string" },
       model: { type: "string" },
@@ -67,11 +70,14 @@ if (import.meta.main) {
         example: "data/NetFlix.csv",
       });
     }
-    dirFlag("out", values.out, { example: "processed_data" });
+    const sample = sampleText === undefined ? undefined : sampleFlag(sampleText, values.sample);
+    // A sample has its own folder unless --out says otherwise: it never replaces the full run's.
+    const out = values.out ?? Artifacts.forSample(sample).dir;
+    dirFlag("out", out, { example: "processed_data" });
     const timeout = values["ollama-timeout"];
     const summary = await runPreprocess({
       input,
-      outDir: values.out,
+      outDir: out,
       ollamaTimeoutMs: timeout === undefined
         ? undefined
         : intFlag("ollama-timeout", timeout, { min: 1 }) * 1000,
@@ -82,10 +88,16 @@ if (import.meta.main) {
         : intFlag("dimensions", values.dimensions),
       model: values.model,
       host: values.host,
-      sample: sampleText === undefined ? undefined : sampleFlag(sampleText, values.sample),
+      sample,
       force: values.force,
     });
     console.log(formatSummary(summary));
+    if (out !== "processed_data") {
+      console.log(
+        `\nThe features are in ${out}/: train and explain with \`--dir ${out}\` ` +
+          "(the notebooks find a NETFLIX_SAMPLE run's folder themselves).",
+      );
+    }
   });
 }
 

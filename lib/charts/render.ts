@@ -11,12 +11,9 @@ import { compile } from "vega-lite";
 import { join, relative } from "node:path";
 import { atomicWrite } from "../io/atomic_write.ts";
 import { display, inJupyter } from "../display/kernel_display.ts";
-import { PROJECT_ROOT, projectPath } from "../io/project_paths.ts";
+import { figuresDir, PROJECT_ROOT } from "../io/project_paths.ts";
 import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec } from "./spec.ts";
 import { estimateTextWidth } from "./text_width.ts";
-
-/** The project's `reports/figures` folder (resolved from this file, not the working directory). */
-const DEFAULT_FIGURE_DIR: string = projectPath("reports", "figures");
 
 /** A path relative to the project root when inside it (keeps machine paths out of notebooks). */
 function displayPath(path: string): string {
@@ -186,8 +183,8 @@ export interface ShowChartOptions {
   /** File name without extension: letters, digits, `.`, `_`, `-` (e.g. "f1_per_genre"). */
   name: string;
   /**
-   * Folder for the SVG. Default: the project's `reports/figures` (resolved from this module, so
-   * notebooks running in `notebooks/` still write there). A relative path is taken from the cwd.
+   * Folder for the SVG. Default: {@linkcode figuresDir} (the project's `reports/figures`, a
+   * sample run's own, or a report run's staging folder). A relative path is taken from the cwd.
    */
   dir?: string;
   /** Also attach the interactive Vega-Lite spec in Jupyter (default true). */
@@ -231,7 +228,7 @@ export async function saveChart(
 ): Promise<ShownChart> {
   checkName(options.name);
   const svg = await renderSvg(spec);
-  const path = join(options.dir ?? DEFAULT_FIGURE_DIR, `${options.name}.svg`);
+  const path = join(options.dir ?? figuresDir(), `${options.name}.svg`);
   await atomicWrite(path, svg);
   return { path, svg };
 }

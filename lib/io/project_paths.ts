@@ -53,3 +53,30 @@ export function sampleSize(): number | undefined {
   }
   return n;
 }
+
+/**
+ * The folder a report run writes to: `reports/` for the full data, `reports/sample_<N>/` for a
+ * quick run on `sample` titles (so a sample never replaces the full report).
+ *
+ * @example
+ * ```ts
+ * reportsDir(1500); // ".../reports/sample_1500"
+ * ```
+ */
+export function reportsDir(sample: number | undefined = sampleSize()): string {
+  return sample === undefined ? projectPath("reports") : projectPath("reports", `sample_${sample}`);
+}
+
+/**
+ * Where charts are saved: `$NETFLIX_FIGURES_DIR` when set (a report run points it at the
+ * folder that replaces the figures once every notebook has passed), else `figures/` of
+ * {@linkcode reportsDir}.
+ *
+ * @example
+ * ```ts
+ * const dir = figuresDir(); // ".../reports/figures" on a full run
+ * ```
+ */
+export function figuresDir(): string {
+  return Deno.env.get("NETFLIX_FIGURES_DIR") || join(reportsDir(), "figures");
+}
