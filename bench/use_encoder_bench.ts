@@ -1,13 +1,14 @@
 /**
  * Throughput of the Universal Sentence Encoder lite ({@linkcode UseEncoder}) on the real
- * descriptions, on the current thread (one core: the wasm back end runs single-threaded): for
- * each graph batch size, with the texts sorted by token count or in file order, descriptions per
- * second by the wall clock and by this process's CPU time (the second is steadier on a shared
- * machine), plus the tokenizer's own rate and the memory one loaded model takes.
+ * descriptions, on the current thread (one core: the wasm back end and OpenBLAS both run
+ * single-threaded here): for each place the products run (OpenBLAS when installed, wasm), graph
+ * batch size, and order (sorted by token count, or file order), descriptions per second by the
+ * wall clock and by this process's CPU time (the second is steadier on a shared machine), plus
+ * the tokenizer's own rate and the memory one loaded model takes.
  *
  * Usage:
  *   npx deno run -A bench/use_encoder_bench.ts [CSV] [--limit N] [--batch-sizes 16,32,64]
- *                                              [--orders sorted,file]
+ *                                              [--orders sorted,file] [--products auto,wasm]
  *
  * CSV defaults to data/NetFlix.csv (column `description`, read with readTitles); `--limit` keeps
  * the first N descriptions (default all 7,787).
@@ -35,6 +36,7 @@ if (import.meta.main) {
   const texts = titles.description.slice(0, limit);
   const batchSizes = arg("--batch-sizes", "16,32,64,128,256").split(",").map(Number);
   const orders = arg("--orders", "sorted,file").split(",");
+  const products = arg("--products", "auto,wasm").split(",") as ("auto" | "wasm")[];
 
   const rss0 = rssMiB();
   const weights = await readUseWeights();
@@ -52,23 +54,34 @@ if (import.meta.main) {
   await encoder.encode(texts.slice(0, 32)); // warm-up: the first call creates the XNNPACK operators
   const rssWarm = rssMiB();
 
-  console.log("\n| batch | order | wall s | descriptions/s (wall) | descriptions/s (CPU time) |");
-  console.log("| ----: | :---- | -----: | --------------------: | ------------------------: |");
-  for (const batchSize of batchSizes) {
-    for (const order of orders) {
-      encoder.dispose();
-      encoder = await UseEncoder.load({ weights, batchSize, sortByLength: order === "sorted" });
-      await encoder.encodeIds(ids.slice(0, batchSize));
-      const cpu0 = process.cpuUsage();
-      started = performance.now();
-      await encoder.encodeIds(ids);
-      const wall = (performance.now() - started) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      console.log(
-        `| ${batchSize} | ${order} | ${wall.toFixed(1)} | ${(texts.length / wall).toFixed(1)} | ` +
-          `${(texts.length / cpuSeconds).toFixed(1)} |`,
-      );
+  console.log(
+    "\n| products | batch | order | wall s | descriptions/s (wall) | descriptions/s (CPU time) |",
+  );
+  console.log(
+    "| :------- | ----: | :---- | -----: | --------------------: | ------------------------: |",
+  );
+  for (const product of products) {
+    for (const batchSize of batchSizes) {
+      for (const order of orders) {
+        encoder.dispose();
+        encoder = await UseEncoder.load({
+          weights,
+          batchSize,
+          sortByLength: order === "sorted",
+          products: product,
+        });
+        await encoder.encodeIds(ids.slice(0, batchSize));
+        const cpu0 = process.cpuUsage();
+        started = performance.now();
+        await encoder.encodeIds(ids);
+        const wall = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+        console.log(
+          `| ${encoder.products} | ${batchSize} | ${order} | ${wall.toFixed(1)} | ` +
+            `${(texts.length / wall).toFixed(1)} | ${(texts.length / cpuSeconds).toFixed(1)} |`,
+        );
+      }
     }
   }
   encoder.dispose();

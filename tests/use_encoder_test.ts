@@ -15,6 +15,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeSgemm } from "../lib/core/native_blas.ts";
 import {
   readUseWeights,
   USE_DIMENSIONS,
@@ -37,7 +38,9 @@ const fixture: Fixture = JSON.parse(
   await Deno.readTextFile(new URL("./fixtures/use_reference.json", import.meta.url)),
 );
 
+/** Products on OpenBLAS when installed (the default), and always on the wasm back end. */
 const encoder = await UseEncoder.load();
+const wasmEncoder = await UseEncoder.load({ products: "wasm" });
 
 function row(v: Float32Array, i: number): Float32Array {
   return v.subarray(i * USE_DIMENSIONS, (i + 1) * USE_DIMENSIONS);
@@ -130,11 +133,18 @@ Deno.test("deterministic, and a text's vector does not depend on its batch", asy
   const b = await encoder.encode(texts);
   assert.deepEqual(a, b);
   // Other batch sizes and orders pad the texts differently; padding is masked by the graph.
-  for (const options of [{ batchSize: 1 }, { batchSize: 3, sortByLength: false }]) {
+  const configs = [
+    { batchSize: 1 },
+    { batchSize: 3, sortByLength: false },
+    { batchSize: 5, products: "wasm" as const },
+  ];
+  for (const options of configs) {
     const other = await UseEncoder.load(options);
     try {
       const c = await other.encode(texts);
-      assert.ok(maxAbsDiff(a, c) < 1e-6, `${JSON.stringify(options)}: ${maxAbsDiff(a, c)}`);
+      // Bit for bit with the same products; OpenBLAS and wasm differ in the last bits.
+      const tolerance = other.products === encoder.products ? 1e-6 : 1e-5;
+      assert.ok(maxAbsDiff(a, c) < tolerance, `${JSON.stringify(options)}: ${maxAbsDiff(a, c)}`);
     } finally {
       other.dispose();
     }
@@ -163,15 +173,29 @@ Deno.test("matches the reference run (ids from the oracle tokenizer, vectors fro
   });
   assert.ok(fixture.sentences.some((s) => s.ids.length > USE_MAX_TOKENS), "a long text is in");
   assert.ok(fixture.sentences.some((s) => s.ids.length === 0), "an empty text is in");
-  const together = await encoder.encode(texts);
-  for (let i = 0; i < texts.length; i++) {
-    const expected = fixture.sentences[i].vector;
-    const d = maxAbsDiff(row(together, i), expected);
-    assert.ok(d <= fixture.tolerance, `${JSON.stringify(texts[i].slice(0, 40))}: off by ${d}`);
-    // One at a time too (an empty text alone goes through the sentinel row).
-    const alone = await encoder.encode([texts[i]]);
-    assert.ok(maxAbsDiff(alone, expected) <= fixture.tolerance, `alone ${i}`);
+  for (const enc of [encoder, wasmEncoder]) {
+    const together = await enc.encode(texts);
+    for (let i = 0; i < texts.length; i++) {
+      const expected = fixture.sentences[i].vector;
+      const d = maxAbsDiff(row(together, i), expected);
+      assert.ok(
+        d <= fixture.tolerance,
+        `${enc.products}: ${JSON.stringify(texts[i].slice(0, 40))}: off by ${d}`,
+      );
+      // One at a time too (an empty text alone goes through the sentinel row).
+      const alone = await enc.encode([texts[i]]);
+      assert.ok(maxAbsDiff(alone, expected) <= fixture.tolerance, `${enc.products}: alone ${i}`);
+    }
   }
+});
+
+Deno.test("products run on OpenBLAS when it is installed, else on wasm; both agree", async () => {
+  assert.equal(wasmEncoder.products, "wasm");
+  assert.equal(encoder.products, nativeSgemm() ? "openblas" : "wasm");
+  const texts = fixture.sentences.map((s) => s.text);
+  const a = await encoder.encode(texts);
+  const b = await wasmEncoder.encode(texts);
+  assert.ok(maxAbsDiff(a, b) < 1e-5, `${maxAbsDiff(a, b)}`);
 });
 
 Deno.test("an empty text gets the same unit vector wherever it is in the batch", async () => {

@@ -53,6 +53,8 @@ export interface UseEmbedderOptions {
   batchSize?: number;
   /** Texts per graph call of the default in-thread encoder (default 32). */
   graphBatchSize?: number;
+  /** Where the default in-thread encoder's products run (default `"auto"`: OpenBLAS if installed). */
+  products?: "auto" | "wasm";
   /** Calls of `encodeBatch` in flight at once (default 1; the number of workers behind it). */
   concurrency?: number;
   /** Where batches are embedded (default: a {@linkcode UseEncoder} on the current thread). */
@@ -123,6 +125,7 @@ export class UseEmbedder implements TextEmbedder {
   readonly #cacheDir: string | false;
   readonly #batchSize: number;
   readonly #graphBatchSize: number;
+  readonly #products: "auto" | "wasm";
   readonly #concurrency: number;
   readonly #progress: boolean;
   #encodeBatch: UseBatchEncoder | undefined;
@@ -135,6 +138,7 @@ export class UseEmbedder implements TextEmbedder {
     this.#cacheDir = options.cacheDir ?? projectPath("processed_data", "cache", "use");
     this.#batchSize = positiveInt(options.batchSize ?? 128, "batchSize");
     this.#graphBatchSize = positiveInt(options.graphBatchSize ?? 32, "graphBatchSize");
+    this.#products = options.products ?? "auto";
     this.#concurrency = positiveInt(options.concurrency ?? 1, "concurrency");
     this.#progress = options.progress ?? true;
     this.#encodeBatch = options.encodeBatch;
@@ -402,6 +406,7 @@ export class UseEmbedder implements TextEmbedder {
     this.#encoder ??= UseEncoder.load({
       packageDir: this.#packageDir,
       batchSize: this.#graphBatchSize,
+      products: this.#products,
     });
     let encoder: UseEncoder;
     try {
