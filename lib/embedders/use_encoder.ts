@@ -29,7 +29,7 @@
  * small per-head matrices in batches. On the wasm back end those run on 128-bit SIMD (~15 G
  * multiply-adds/s on one core; the per-head products on a scalar loop). With `products: "auto"`
  * (the default) and OpenBLAS installed (see `lib/core/native_blas.ts`, one thread), the loaded
- * graph has these nodes replaced by custom ops that call OpenBLAS's `sgemm` instead: about 2.5×
+ * graph has these nodes replaced by custom ops that call OpenBLAS's `sgemm` instead: about 3×
  * the descriptions per second on one core. Results differ from the wasm back end's in the last
  * float bits (< 1e-6 per component), as products on another CPU do.
  *
@@ -186,8 +186,8 @@ export interface UseEncoderOptions extends ReadUseWeightsOptions {
   /** Weights already read with {@linkcode readUseWeights} (default: read them now). */
   weights?: UseWeights;
   /**
-   * Texts per graph call (default 32). Measured on one core over the 7,787 descriptions sorted
-   * by token count: see bench/use_encoder_bench.ts and the module docs of use_embedder.ts.
+   * Texts per graph call (default 32: 16 to 128 are equally fast once sorted by token count, and
+   * smaller calls need less memory; numbers in the module docs of use_embedder.ts).
    */
   batchSize?: number;
   /** Sort the texts of an {@linkcode UseEncoder.encode} call by token count first (default true). */
