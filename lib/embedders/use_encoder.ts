@@ -143,8 +143,11 @@ export async function readUseWeights(options: ReadUseWeightsOptions = {}): Promi
   for (const group of groups) {
     for (const path of group.paths) shardBytes.push(await read(join(dist, path)));
   }
+  // Bytes per value: 4 for float32 / int32, fewer for bool and quantized weights.
+  const width = (w: tf.io.WeightsManifestEntry) =>
+    w.quantization ? (w.quantization.dtype === "uint8" ? 1 : 2) : w.dtype === "bool" ? 1 : 4;
   const expected = groups.flatMap((g) => g.weights).reduce(
-    (sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1),
+    (sum, w) => sum + width(w) * w.shape.reduce((a, b) => a * b, 1),
     0,
   );
   const total = shardBytes.reduce((sum, b) => sum + b.length, 0);
