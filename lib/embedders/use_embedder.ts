@@ -19,10 +19,10 @@
  * The texts still to embed are sorted by length (so each graph call pads little) and handed to
  * `encodeBatch` 128 at a time (the unit of progress, caching and dispatch); the encoder cuts a
  * batch into graph calls of 32 texts sorted by token count. Measured with
- * bench/use_encoder_bench.ts on one core of a shared 2-core AMD EPYC (2026-12-03): graph calls
- * of 16 to 128 sorted texts are within noise of each other (155–175 descriptions/s with the
- * products on OpenBLAS, 50–60/s on wasm alone), 256 or file order is 5–20% slower; 32 keeps the
- * peak memory low. All 7,787 descriptions at 32: 168/s (46 s) on OpenBLAS, 53/s on wasm.
+ * bench/use_encoder_bench.ts on one core of a 2-core AMD EPYC (2026-12-03): graph calls of 16 to
+ * 128 sorted texts are within noise of each other (171–176 descriptions/s with the products on
+ * OpenBLAS, 47–62/s on wasm alone), 256 or file order is up to 25% slower; 32 keeps the peak
+ * memory low. All 7,787 descriptions at 32: 168/s (46 s) on OpenBLAS, 53/s on wasm.
  *
  * @module
  */
