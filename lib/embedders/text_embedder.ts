@@ -1,5 +1,5 @@
 /**
- * The one small interface every text embedding back end implements (`lsa`, `ollama`).
+ * The one small interface every text embedding back end implements (`lsa`, `ollama`, `use`).
  *
  * @module
  */
@@ -26,8 +26,8 @@ export interface EmbedOptions {
  * ```
  */
 export interface TextEmbedder {
-  /** Back-end name: `"lsa"` or `"ollama"`. */
-  readonly kind: "lsa" | "ollama";
+  /** Back-end name: `"lsa"`, `"ollama"` or `"use"`. */
+  readonly kind: "lsa" | "ollama" | "use";
   /** Model identifier recorded in config.json (e.g. `"embeddinggemma"`, `"tfidf-svd"`). */
   readonly model: string;
   /** Output dimensionality (known after `fit` for fitted back ends). */

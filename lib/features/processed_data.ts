@@ -103,7 +103,7 @@ export interface ProcessedConfig {
   created: string;
   input: { path: string; sha256: string; published: boolean; rows: number; sample?: number };
   embedder: {
-    kind: "lsa" | "ollama";
+    kind: "lsa" | "ollama" | "use";
     model: string;
     dimensions: number;
     requested: string;
