@@ -1,24 +1,40 @@
 /**
- * The `use` embedder: batches through one hook, the embedding cache keyed by the weights' SHA-256
- * and the text (a second run never calls the encoder; other weights never reuse a vector),
- * save/load with the weights checked, the factory, and the real in-thread encoder end to end.
+ * The `use` embedder: batches as worker-pool tasks, the embedding cache keyed by the weights'
+ * SHA-256 and the text (a second run never calls the encoder; other weights never reuse a
+ * vector), save/load with the weights checked, the factory, the real encoder on this thread and
+ * on the project's worker pool (the same vectors bit for bit).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEmbedder, loadEmbedder } from "../lib/embedders/embedder_factory.ts";
 import { hashTexts } from "../lib/embedders/embedding_cache.ts";
-import {
-  USE_EMBEDDER_FILE,
-  type UseBatchEncoder,
-  UseEmbedder,
-} from "../lib/embedders/use_embedder.ts";
+import { USE_EMBEDDER_FILE, UseEmbedder } from "../lib/embedders/use_embedder.ts";
 import { USE_DIMENSIONS, USE_PACKAGE } from "../lib/embedders/use_encoder.ts";
+import type { EstimatorPool } from "../lib/core/estimator.ts";
+import { WorkerPool } from "../lib/core/worker_pool.ts";
+
+type Encode = (texts: string[]) => Promise<Float32Array>;
+
+/** A stand-in pool: every task is `encode(args.texts)`, up to `size` at once. */
+function fakePool(encode: Encode, size = 1): EstimatorPool {
+  const unsupported = () => {
+    throw new Error("the fake pool only runs embedding tasks");
+  };
+  return {
+    size,
+    run: <R>(_task: unknown, args: unknown) =>
+      encode((args as { texts: string[] }).texts) as Promise<R>,
+    fit: unsupported,
+    fitParts: unsupported,
+    share: (X) => X,
+  };
+}
 
 const PACKAGE_DIR = fileURLToPath(new URL(`../node_modules/${USE_PACKAGE}/`, import.meta.url));
 
 /** A stand-in encoder: a unit vector derived from each text's hash; counts calls and texts. */
-function countingEncoder(): { encode: UseBatchEncoder; calls: number; texts: string[] } {
+function countingEncoder(): { encode: Encode; calls: number; texts: string[] } {
   const state = {
     calls: 0,
     texts: [] as string[],
@@ -58,11 +74,10 @@ Deno.test("a second embed with the same texts reads every vector from the cache"
     const first = countingEncoder();
     const a = await UseEmbedder.create({
       cacheDir: dir,
-      encodeBatch: first.encode,
       batchSize: 2,
       progress: false,
     });
-    const x = await a.embed(TEXTS);
+    const x = await a.embed(TEXTS, { pool: fakePool(first.encode) });
     assert.equal(x.rows, TEXTS.length);
     assert.equal(x.cols, USE_DIMENSIONS);
     // Five distinct texts (one is repeated), in batches of two, shortest first.
@@ -81,16 +96,17 @@ Deno.test("a second embed with the same texts reads every vector from the cache"
     const second = countingEncoder();
     const b = await UseEmbedder.create({
       cacheDir: dir,
-      encodeBatch: second.encode,
       progress: false,
     });
-    const y = await b.embed(TEXTS);
+    const y = await b.embed(TEXTS, { pool: fakePool(second.encode) });
     assert.equal(second.calls, 0, "the encoder was called on the second run");
     assert.deepEqual(b.lastRun, { texts: 6, unique: 5, cached: 5, embedded: 0, batches: 0 });
     assert.deepEqual(y, x);
 
     // A new text: only it is embedded.
-    const y2 = await b.embed([...TEXTS, "A new show about trains."]);
+    const y2 = await b.embed([...TEXTS, "A new show about trains."], {
+      pool: fakePool(second.encode),
+    });
     assert.deepEqual(second.texts, ["A new show about trains."]);
     assert.deepEqual(y2.data.subarray(0, x.data.length), x.data);
     // The cache file's name carries the model; its key the weights' SHA-256.
@@ -119,20 +135,18 @@ Deno.test("other weights (another SHA-256) never reuse cached vectors", async ()
     const first = countingEncoder();
     const a = await UseEmbedder.create({
       cacheDir: dir,
-      encodeBatch: first.encode,
       progress: false,
     });
-    await a.embed(TEXTS);
+    await a.embed(TEXTS, { pool: fakePool(first.encode) });
     const other = countingEncoder();
     const b = await UseEmbedder.create({
       cacheDir: dir,
       packageDir: pkg,
-      encodeBatch: other.encode,
       progress: false,
     });
     assert.notEqual(b.weights.sha256, a.weights.sha256);
     assert.equal(b.weights.vocabSha256, a.weights.vocabSha256);
-    await b.embed(TEXTS);
+    await b.embed(TEXTS, { pool: fakePool(other.encode) });
     assert.equal(other.texts.length, 5, "vectors of other weights were reused");
     assert.equal([...Deno.readDirSync(dir)].length, 2);
   } finally {
@@ -141,18 +155,14 @@ Deno.test("other weights (another SHA-256) never reuse cached vectors", async ()
   }
 });
 
-Deno.test("batches in flight at once (concurrency) land in the right rows", async () => {
+Deno.test("batches in flight at once (one per worker) land in the right rows", async () => {
   const serial = countingEncoder();
-  const one = await UseEmbedder.create({
-    cacheDir: false,
-    encodeBatch: serial.encode,
-    progress: false,
-  });
-  const expected = await one.embed(TEXTS);
+  const one = await UseEmbedder.create({ cacheDir: false, progress: false });
+  const expected = await one.embed(TEXTS, { pool: fakePool(serial.encode) });
   let inFlight = 0;
   let most = 0;
   const counting = countingEncoder();
-  const slow: UseBatchEncoder = async (texts) => {
+  const slow: Encode = async (texts) => {
     inFlight++;
     most = Math.max(most, inFlight);
     await new Promise((r) => setTimeout(r, 5));
@@ -160,45 +170,32 @@ Deno.test("batches in flight at once (concurrency) land in the right rows", asyn
     inFlight--;
     return v;
   };
-  const two = await UseEmbedder.create({
-    cacheDir: false,
-    encodeBatch: slow,
-    batchSize: 1,
-    concurrency: 2,
-    progress: false,
-  });
-  assert.deepEqual(await two.embed(TEXTS), expected);
+  const two = await UseEmbedder.create({ cacheDir: false, batchSize: 1, progress: false });
+  assert.deepEqual(await two.embed(TEXTS, { pool: fakePool(slow, 2) }), expected);
   assert.equal(most, 2);
 });
 
 Deno.test("a broken batch encoder is reported with the row and title", async () => {
   const titles = TEXTS.map((_, i) => `Title ${i}`);
-  const wrongSize = await UseEmbedder.create({
-    cacheDir: false,
-    encodeBatch: (texts) => Promise.resolve(new Float32Array(texts.length * 10)),
-    progress: false,
-  });
-  await assert.rejects(() => wrongSize.embed(TEXTS), /returned \d+ values for \d+ texts/);
-  const notUnit = await UseEmbedder.create({
-    cacheDir: false,
-    encodeBatch: (texts) =>
-      Promise.resolve(new Float32Array(texts.length * USE_DIMENSIONS).fill(1)),
-    progress: false,
-  });
+  const embedder = await UseEmbedder.create({ cacheDir: false, progress: false });
+  const wrongSize = fakePool((texts) => Promise.resolve(new Float32Array(texts.length * 10)));
   await assert.rejects(
-    () => notUnit.embed(TEXTS, { titles }),
+    () => embedder.embed(TEXTS, { pool: wrongSize }),
+    /returned \d+ values for \d+ texts/,
+  );
+  const notUnit = fakePool((texts) =>
+    Promise.resolve(new Float32Array(texts.length * USE_DIMENSIONS).fill(1))
+  );
+  await assert.rejects(
+    () => embedder.embed(TEXTS, { titles, pool: notUnit }),
     /row 2 \(title "Title 2"\) has length/,
   );
-  const throwing = await UseEmbedder.create({
-    cacheDir: false,
-    encodeBatch: () => Promise.reject(new Error("worker died")),
-    progress: false,
-  });
+  const throwing = fakePool(() => Promise.reject(new Error("worker died")));
   await assert.rejects(
-    () => throwing.embed(TEXTS, { titles }),
+    () => embedder.embed(TEXTS, { titles, pool: throwing }),
     /batch of 5 texts with row 2 \(title "Title 2"\) failed: worker died/,
   );
-  await assert.rejects(() => throwing.embed(TEXTS, { titles: ["x"] }), /6 texts but 1 titles/);
+  await assert.rejects(() => embedder.embed(TEXTS, { titles: ["x"] }), /6 texts but 1 titles/);
 });
 
 Deno.test("save writes the weights' identity; load checks the installed weights match", async () => {
@@ -257,16 +254,23 @@ Deno.test("the real encoder through the embedder and the factory, cached on disk
     };
     for (let i = 0; i < texts.length; i++) assert.ok(Math.abs(cos(i, i) - 1) < 1e-5);
     assert.ok(cos(0, 1) > cos(0, 2) + 0.2);
-    await (embedder as UseEmbedder).dispose();
-    // A new process would find them on disk: a fresh embedder with a hook that must not run.
+    // A new process would find them on disk: a fresh embedder with a pool that must not run.
     const never = countingEncoder();
-    const again = await UseEmbedder.create({
-      cacheDir: dir,
-      encodeBatch: never.encode,
-      progress: false,
-    });
-    assert.deepEqual(await again.embed(texts), x);
+    const again = await UseEmbedder.create({ cacheDir: dir, progress: false });
+    assert.deepEqual(await again.embed(texts, { pool: fakePool(never.encode) }), x);
     assert.equal(never.calls, 0);
+    // On the project's worker pool (two workers, each with its own encoder): the very same
+    // vectors, bit for bit, whatever the batches and whichever worker ran them.
+    using pool = WorkerPool.create(2);
+    const onWorkers = await UseEmbedder.create({ cacheDir: false, batchSize: 1, progress: false });
+    assert.deepEqual(await onWorkers.embed([...texts].reverse(), { pool }), {
+      rows: 4,
+      cols: 512,
+      data: Float32Array.from(
+        { length: 4 * 512 },
+        (_, i) => x.data[(3 - Math.floor(i / 512)) * 512 + (i % 512)],
+      ),
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -86,23 +86,24 @@ export class WorkerPool implements EstimatorPool {
   static readonly inline: WorkerPool = new WorkerPool(1, null);
 
   readonly size: number;
-  readonly #fitTask: TaskRef | null;
+  readonly #fitTask: TaskRef | null | undefined;
   #workers: Worker[] = [];
   #idle: Worker[] = [];
   #waiting: ((w: Worker) => void)[] = [];
   #next = 0;
   #closed = false;
 
-  private constructor(size: number, fitTask: TaskRef | null) {
+  private constructor(size: number, fitTask: TaskRef | null | undefined) {
     this.size = size;
     this.#fitTask = fitTask;
   }
 
   /**
-   * A pool of `workers` workers whose {@linkcode fit} builds models with `fitTask`; the inline
-   * pool when `workers` is below 2 or this is a worker already.
+   * A pool of `workers` workers whose {@linkcode fit} builds models with `fitTask` (a pool
+   * without one runs tasks but fits no model: open it with `models/estimator_pool.ts`'s
+   * `openPool` for that); the inline pool when `workers` is below 2 or this is a worker already.
    */
-  static create(workers: number, fitTask: TaskRef): WorkerPool {
+  static create(workers: number, fitTask?: TaskRef): WorkerPool {
     if (!(workers >= 2) || inWorker()) return WorkerPool.inline;
     return new WorkerPool(Math.floor(workers), fitTask);
   }
@@ -158,7 +159,13 @@ export class WorkerPool implements EstimatorPool {
       rows,
       predictRows,
     };
-    const result = await this.run<FitTaskResult>(this.#fitTask!, args);
+    if (!this.#fitTask) {
+      throw new Error(
+        "WorkerPool.fit: this pool was opened without a fit task; open it with openPool() " +
+          "(lib/models/estimator_pool.ts) to fit models on it",
+      );
+    }
+    const result = await this.run<FitTaskResult>(this.#fitTask, args);
     const fitted = (model.clone() as T).importState(result.state);
     const proba = predictRows && result.proba
       ? { rows: predictRows.length, cols: data.Y.cols, data: result.proba }
@@ -237,4 +244,16 @@ function send(worker: Worker, message: TaskMessage): Promise<unknown> {
     };
     worker.postMessage(message);
   });
+}
+
+/**
+ * The default number of workers: the cores, at most 2 (the machine this project is tuned on).
+ *
+ * @example
+ * ```ts
+ * defaultWorkers(); // 2 on a 2-core machine
+ * ```
+ */
+export function defaultWorkers(): number {
+  return Math.min(2, navigator.hardwareConcurrency ?? 1);
 }

@@ -18,7 +18,7 @@ import { readMatrix, writeNpy } from "../io/npy.ts";
 import { ProgressBar } from "../display/progress.ts";
 import { randomizedSvd, SvdRankError } from "../text/randomized_svd.ts";
 import { csrMatMul } from "../text/sparse_matrix.ts";
-import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
+import type { EmbedderIdentity, EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 import { type TfidfState, TfidfVectorizer } from "../text/tfidf_vectorizer.ts";
 
 /** File with the fitted vocabulary, idf and options, written by {@linkcode LsaEmbedder.save}. */
@@ -72,6 +72,11 @@ interface SavedLsa {
 export class LsaEmbedder implements TextEmbedder {
   readonly kind = "lsa" as const;
   readonly model = "tfidf-svd";
+
+  /** Kind and model (LSA is fitted on the training rows: the features id tells fits apart). */
+  get identity(): EmbedderIdentity {
+    return { kind: this.kind, model: this.model };
+  }
   readonly minDf: number;
   readonly ngramRange: [number, number];
   /** Stop words when given explicitly (undefined = the default English list). */

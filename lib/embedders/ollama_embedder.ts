@@ -30,7 +30,7 @@ import {
   TIMEOUT_HINT,
 } from "./ollama_retry.ts";
 import { ProgressBar } from "../display/progress.ts";
-import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
+import type { EmbedderIdentity, EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 
 /** Default cache folder (relative to the working directory). */
 const DEFAULT_OLLAMA_CACHE_DIR = "processed_data/cache/ollama";
@@ -179,6 +179,11 @@ export class OllamaEmbedder implements TextEmbedder {
   readonly model: string;
   /** Normalised server address. */
   readonly host: string;
+
+  /** Kind and model. */
+  get identity(): EmbedderIdentity {
+    return { kind: this.kind, model: this.model };
+  }
   readonly #batchSize: number;
   readonly #concurrency: number;
   readonly #maxRetries: number;

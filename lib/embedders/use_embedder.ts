@@ -8,21 +8,18 @@
  *
  * ## Where batches run
  *
- * Every batch goes through one function, {@linkcode UseBatchEncoder} (`texts → Float32Array`).
- * By default it is a {@linkcode UseEncoder} loaded on the current thread at the first batch;
- * pass `encodeBatch` (with `concurrency` = the number of workers) to run batches elsewhere, such
- * as a worker pool in which each worker loads its own `UseEncoder` and returns
- * `encoder.encode(texts)`.
+ * The texts still to embed go, `batchSize` (64) at a time, as tasks of the project's worker
+ * pool (`core/worker_pool.ts`, `embed`'s `pool` option): each worker loads its own
+ * {@linkcode UseEncoder} once ({@linkcode encodeTexts}). Without a pool they run on this thread.
  *
- * ## Batch sizes
+ * ## Speed
  *
- * The texts still to embed are sorted by length (so each graph call pads little) and handed to
- * `encodeBatch` 128 at a time (the unit of progress, caching and dispatch); the encoder cuts a
- * batch into graph calls of 32 texts sorted by token count. Measured with
- * bench/use_encoder_bench.ts on one core of a 2-core AMD EPYC (2026-12-03): graph calls of 16 to
- * 128 sorted texts are within noise of each other (171–176 descriptions/s with the products on
- * OpenBLAS, 47–62/s on wasm alone), 256 or file order is up to 25% slower; 32 keeps the peak
- * memory low. All 7,787 descriptions at 32: 168/s (46 s) on OpenBLAS, 53/s on wasm.
+ * The encoder runs one text per graph call, so that a text's vector never depends on what is
+ * embedded with it (see `UseEncoderOptions.batchSize` in use_encoder.ts). Measured with
+ * bench/use_encoder_bench.ts on one core of a 2-core AMD EPYC (2026-12-03), products on
+ * OpenBLAS: 76 descriptions/s one at a time, 162/s in graph calls of 32 sorted texts (wasm
+ * alone: 53/s at 32); on the pool's two workers one at a time gives about twice the one-core
+ * rate (`deno task bench` measures it).
  *
  * @module
  */
@@ -33,17 +30,18 @@ import { projectPath } from "../io/project_paths.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { ProgressBar } from "../display/progress.ts";
 import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
-import type { EmbedOptions, TextEmbedder } from "./text_embedder.ts";
-import { readUseWeights, USE_DIMENSIONS, UseEncoder } from "./use_encoder.ts";
+import type { EmbedderIdentity, EmbedOptions, TextEmbedder } from "./text_embedder.ts";
+import {
+  ENCODE_TEXTS_TASK,
+  type EncodeTaskArgs,
+  readUseWeights,
+  USE_DIMENSIONS,
+} from "./use_encoder.ts";
+import type { EstimatorPool } from "../core/estimator.ts";
+import { WorkerPool } from "../core/worker_pool.ts";
 
 /** File written by {@linkcode UseEmbedder.save}. */
 export const USE_EMBEDDER_FILE = "use_embedder.json";
-
-/**
- * Embeds one batch of texts: `texts.length × 512` float32 values, row-major, rows in the order of
- * `texts`. The one seam through which every batch passes (see the module docs).
- */
-export type UseBatchEncoder = (texts: string[]) => Promise<Float32Array>;
 
 /** Options for {@linkcode UseEmbedder.create} and {@linkcode UseEmbedder.load}. */
 export interface UseEmbedderOptions {
@@ -51,16 +49,10 @@ export interface UseEmbedderOptions {
   packageDir?: string;
   /** Cache folder (default `processed_data/cache/use` of the project); `false` keeps vectors in memory only. */
   cacheDir?: string | false;
-  /** Texts per call of `encodeBatch` (default 128). */
+  /** Texts per pool task (default 64): the unit of progress, caching and dispatch. */
   batchSize?: number;
-  /** Texts per graph call of the default in-thread encoder (default 32). */
-  graphBatchSize?: number;
-  /** Where the default in-thread encoder's products run (default `"auto"`: OpenBLAS if installed). */
+  /** Where the encoder's products run (default `"auto"`: OpenBLAS if installed). */
   products?: "auto" | "wasm";
-  /** Calls of `encodeBatch` in flight at once (default 1; the number of workers behind it). */
-  concurrency?: number;
-  /** Where batches are embedded (default: a {@linkcode UseEncoder} on the current thread). */
-  encodeBatch?: UseBatchEncoder;
   /** Draw a progress bar (default true; `embed`'s own `progress` option wins). */
   progress?: boolean;
 }
@@ -75,7 +67,7 @@ export interface UseRunStats {
   cached: number;
   /** Distinct texts embedded in this call. */
   embedded: number;
-  /** Calls of `encodeBatch`. */
+  /** Pool tasks run. */
   batches: number;
 }
 
@@ -126,24 +118,17 @@ export class UseEmbedder implements TextEmbedder {
   readonly #packageDir: string | undefined;
   readonly #cacheDir: string | false;
   readonly #batchSize: number;
-  readonly #graphBatchSize: number;
   readonly #products: "auto" | "wasm";
-  readonly #concurrency: number;
   readonly #progress: boolean;
-  #encodeBatch: UseBatchEncoder | undefined;
-  #encoder: Promise<UseEncoder> | undefined;
   #lastRun: UseRunStats | undefined;
 
   private constructor(weights: UseWeightsIdentity, options: UseEmbedderOptions) {
     this.weights = weights;
     this.#packageDir = options.packageDir;
     this.#cacheDir = options.cacheDir ?? projectPath("processed_data", "cache", "use");
-    this.#batchSize = positiveInt(options.batchSize ?? 128, "batchSize");
-    this.#graphBatchSize = positiveInt(options.graphBatchSize ?? 32, "graphBatchSize");
+    this.#batchSize = positiveInt(options.batchSize ?? 64, "batchSize");
     this.#products = options.products ?? "auto";
-    this.#concurrency = positiveInt(options.concurrency ?? 1, "concurrency");
     this.#progress = options.progress ?? true;
-    this.#encodeBatch = options.encodeBatch;
   }
 
   /**
@@ -206,6 +191,18 @@ export class UseEmbedder implements TextEmbedder {
     return embedder;
   }
 
+  /** Kind, model, and the weights' package, version and SHA-256. */
+  get identity(): EmbedderIdentity {
+    const w = this.weights;
+    return {
+      kind: this.kind,
+      model: this.model,
+      package: w.packageName,
+      version: w.packageVersion,
+      sha256: w.sha256,
+    };
+  }
+
   /** The cache's model key: name, version and the SHA-256 of the weights and vocabulary. */
   get cacheModel(): string {
     const w = this.weights;
@@ -234,8 +231,9 @@ export class UseEmbedder implements TextEmbedder {
 
   /**
    * Embeds `texts` (rows follow the input order). Cached vectors are reused; the others are
-   * sorted by length, embedded `batchSize` at a time through `encodeBatch` and cached as each
-   * batch finishes. An empty text gets the encoder's fixed vector for a text without tokens.
+   * sorted by length, embedded `batchSize` at a time as tasks of `options.pool` (this thread
+   * without one) and cached as each batch finishes. An empty text gets the encoder's fixed
+   * vector for a text without tokens.
    *
    * @example
    * ```ts
@@ -291,14 +289,17 @@ export class UseEmbedder implements TextEmbedder {
         silent: !(options.progress ?? this.#progress),
       });
       bar.update(stats.cached);
+      const pool = options.pool ?? WorkerPool.inline;
       let failure: unknown;
       let next = 0;
+      // One lane per worker: a failure stops the others taking new batches before the cache
+      // is closed.
       const lane = async () => {
         while (failure === undefined && next < batches.length) {
           const batch = batches[next++];
           try {
             const rows = batch.map((h) => firstRow.get(h)!);
-            const vectors = await this.#embedBatch(rows.map((r) => texts[r]), rows, titles);
+            const vectors = await this.#embedBatch(pool, rows.map((r) => texts[r]), rows, titles);
             stats.batches++;
             await store.append(batch, vectors, this.dimensions);
             stats.embedded += batch.length;
@@ -309,7 +310,7 @@ export class UseEmbedder implements TextEmbedder {
         }
       };
       await Promise.all(
-        Array.from({ length: Math.min(this.#concurrency, batches.length) }, lane),
+        Array.from({ length: Math.min(pool.size, batches.length) }, lane),
       );
       if (failure !== undefined) throw failure;
       bar.done(
@@ -350,31 +351,21 @@ export class UseEmbedder implements TextEmbedder {
     await atomicWriteJson(join(dir, USE_EMBEDDER_FILE), saved);
   }
 
-  /**
-   * Frees the in-thread encoder, if one was loaded (the next batch loads it again).
-   *
-   * @example
-   * ```ts
-   * declare const embedder: UseEmbedder;
-   * await embedder.dispose();
-   * ```
-   */
-  async dispose(): Promise<void> {
-    const encoder = this.#encoder;
-    this.#encoder = undefined;
-    if (encoder) (await encoder.catch(() => undefined))?.dispose();
-  }
-
-  /** Embeds one batch through the hook and checks every row is a unit vector. */
+  /** Embeds one batch as a pool task and checks every row is a unit vector. */
   async #embedBatch(
+    pool: EstimatorPool,
     batch: string[],
     rows: readonly number[],
     titles: readonly string[] | undefined,
   ): Promise<Float32Array> {
-    const encode = this.#encodeBatch ?? ((texts) => this.#inThread(texts));
     let vectors: Float32Array;
     try {
-      vectors = await encode(batch);
+      const args: EncodeTaskArgs = {
+        texts: batch,
+        packageDir: this.#packageDir,
+        products: this.#products,
+      };
+      vectors = await pool.run<Float32Array>(ENCODE_TEXTS_TASK, args);
     } catch (err) {
       throw new Error(
         `UseEmbedder: embedding the batch of ${batch.length} texts with ` +
@@ -402,31 +393,6 @@ export class UseEmbedder implements TextEmbedder {
       }
     }
     return vectors;
-  }
-
-  async #inThread(texts: string[]): Promise<Float32Array> {
-    this.#encoder ??= UseEncoder.load({
-      packageDir: this.#packageDir,
-      batchSize: this.#graphBatchSize,
-      products: this.#products,
-    });
-    let encoder: UseEncoder;
-    try {
-      encoder = await this.#encoder;
-    } catch (err) {
-      this.#encoder = undefined;
-      throw err;
-    }
-    if (encoder.weightsSha256 !== this.weights.sha256) {
-      throw new Error(
-        `the installed weights changed since this embedder was created (sha256 ` +
-          `${encoder.weightsSha256.slice(0, 12)}… instead of ${
-            this.weights.sha256.slice(0, 12)
-          }…); ` +
-          "start again",
-      );
-    }
-    return await encoder.encode(texts);
   }
 }
 

@@ -44,6 +44,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
+import type { TaskRef } from "../core/estimator.ts";
 import { nativeSgemm, type Sgemm } from "../core/native_blas.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { useFastBackend } from "../core/tf_backend.ts";
@@ -189,8 +190,13 @@ export interface UseEncoderOptions extends ReadUseWeightsOptions {
   /** Weights already read with {@linkcode readUseWeights} (default: read them now). */
   weights?: UseWeights;
   /**
-   * Texts per graph call (default 32: 16 to 128 are equally fast once sorted by token count, and
-   * smaller calls need less memory; numbers in the module docs of use_embedder.ts).
+   * Texts per graph call (default 1). One text per call makes a text's vector the same bit for bit
+   * whatever else is embedded with it: in a batch, a padded text's products share the kernels'
+   * tiles with the others', which moves the last float bit of some components (measured: ~1,300
+   * of 512 × 5 components differ between a text alone and in a batch, by at most 4e-7). So the
+   * embedding does not depend on the batch, the worker, the cache or the data set, and a title
+   * predicted alone gets the very vector it had in training. Larger calls are up to 2× faster
+   * (numbers in the module docs of use_embedder.ts).
    */
   batchSize?: number;
   /** Sort the texts of an {@linkcode UseEncoder.encode} call by token count first (default true). */
@@ -250,7 +256,7 @@ export class UseEncoder {
     this.tokenizer = tokenizer;
     this.#model = model;
     this.products = products;
-    this.batchSize = options.batchSize ?? 32;
+    this.batchSize = options.batchSize ?? 1;
     this.#sortByLength = options.sortByLength ?? true;
   }
 
@@ -259,13 +265,13 @@ export class UseEncoder {
    *
    * @example
    * ```ts
-   * const encoder = await UseEncoder.load({ batchSize: 32 });
+   * const encoder = await UseEncoder.load();
    * console.log(encoder.packageVersion, encoder.weightsSha256);
    * encoder.dispose();
    * ```
    */
   static async load(options: UseEncoderOptions = {}): Promise<UseEncoder> {
-    const batchSize = options.batchSize ?? 32;
+    const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`UseEncoder: batchSize must be a whole number >= 1, got ${batchSize}`);
     }
@@ -528,3 +534,37 @@ function registerNativeOps(sgemm: Sgemm): void {
     return tf.tensor(out, [...a.shape.slice(0, -2), m, n]);
   });
 }
+
+/** What {@linkcode encodeTexts} is given. */
+export interface EncodeTaskArgs {
+  texts: string[];
+  /** The weights package's folder (default: the project's). */
+  packageDir?: string;
+  /** Where the products run (default `"auto"`). */
+  products?: "auto" | "wasm";
+}
+
+const encoders = new Map<string, Promise<UseEncoder>>();
+
+/**
+ * The worker-pool task that embeds a batch of texts: `texts.length × 512` values, row-major. Each
+ * thread loads its encoder once (per package folder and products) and keeps it for later tasks.
+ *
+ * @example
+ * ```ts
+ * const vectors = await encodeTexts({ texts: ["A heist in Madrid."] }); // 512 values
+ * ```
+ */
+export async function encodeTexts(args: EncodeTaskArgs): Promise<Float32Array> {
+  const key = `${args.packageDir ?? ""}|${args.products ?? "auto"}`;
+  let encoder = encoders.get(key);
+  if (!encoder) {
+    encoder = UseEncoder.load({ packageDir: args.packageDir, products: args.products });
+    encoder.catch(() => encoders.delete(key));
+    encoders.set(key, encoder);
+  }
+  return await (await encoder).encode(args.texts);
+}
+
+/** {@linkcode encodeTexts} as a worker-pool task. */
+export const ENCODE_TEXTS_TASK: TaskRef = { module: import.meta.url, name: "encodeTexts" };

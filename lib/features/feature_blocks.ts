@@ -22,7 +22,8 @@ import { MetadataEncoder, type MetadataState } from "./metadata_features.ts";
 import { type RowProblem, selectTitles, type Titles } from "../data/netflix_csv.ts";
 import { type Categories, OneHotEncoder } from "./one_hot_encoder.ts";
 import { readJsonFile } from "../io/read_json.ts";
-import type { TextEmbedder } from "../embedders/text_embedder.ts";
+import type { EmbedderIdentity, TextEmbedder } from "../embedders/text_embedder.ts";
+import type { EstimatorPool } from "../core/estimator.ts";
 
 /** Names of the feature blocks that can be combined with `--features`. */
 export const FEATURE_BLOCKS = ["text", "categorical", "metadata", "credits"] as const;
@@ -41,6 +42,8 @@ export interface BlockFitOptions {
 export interface BlockTransformOptions {
   /** Draw progress bars (default false). */
   progress?: boolean;
+  /** The worker pool a text embedder may run its model on (default: this thread). */
+  pool?: EstimatorPool;
 }
 
 /** What a saved block's `block.json` records (and the model manifest repeats). */
@@ -122,6 +125,7 @@ export class TextFeatures implements TitleTransformer {
     return await this.embedder.embed(titles.description, {
       titles: titles.title,
       progress: options.progress ?? false,
+      pool: options.pool,
     });
   }
 
@@ -133,7 +137,11 @@ export class TextFeatures implements TitleTransformer {
     return {
       kind: this.kind,
       columns: this.embedder.dimensions,
-      details: { embedder: this.embedder.kind, model: this.embedder.model },
+      details: {
+        embedder: this.embedder.kind,
+        model: this.embedder.model,
+        ...withoutKind(this.embedder.identity),
+      },
     };
   }
 
@@ -330,7 +338,7 @@ export async function loadBlock(
   let block: TitleTransformer;
   switch (saved.kind) {
     case "text": {
-      const kind = saved.details.embedder as "lsa" | "ollama";
+      const kind = saved.details.embedder as TextEmbedder["kind"];
       block = new TextFeatures(await loadEmbedder(dir, kind, options));
       break;
     }
@@ -355,4 +363,12 @@ export async function loadBlock(
     );
   }
   return block;
+}
+
+/** An embedder's identity without its kind and model (given separately in a block's details). */
+function withoutKind(identity: EmbedderIdentity): Record<string, string> {
+  const { kind: _k, model: _m, ...rest } = identity;
+  return Object.fromEntries(
+    Object.entries(rest).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
 }

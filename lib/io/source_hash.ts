@@ -3,7 +3,8 @@
  * unchanged — and only that code: editing a chart does not retrain a model. Nothing is listed by
  * hand: the fingerprint covers the stage's entry module and every project module it reaches
  * through its imports (static, dynamic, re-exports, and the `new URL("./x.ts", import.meta.url)`
- * by which worker-pool tasks and workers are named), read from the source files themselves.
+ * by which worker-pool tasks and workers are named; not type-only imports, which the code never
+ * runs), read from the source files themselves.
  *
  * @module
  */
@@ -75,9 +76,14 @@ export async function reachableModules(entry: string): Promise<Map<string, strin
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Relative module specifiers in a source file's code (comments and doc examples left out). */
+/**
+ * Relative module specifiers in a source file's code: comments and doc examples left out, and
+ * type-only imports too (`import type … from`, erased before the code runs: they cannot change
+ * what a stage computes).
+ */
 function relativeSpecifiers(source: string): string[] {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "")
+    .replace(/\b(?:import|export)\s+type\s+(?:\{[^}]*\}|[\w$]+)\s+from\s+["'][^"']+["'];?/g, "");
   const patterns = [
     /\bfrom\s+["'](\.\.?\/[^"']+)["']/g,
     /\bimport\s*\(\s*["'](\.\.?\/[^"']+)["']/g,

@@ -49,7 +49,7 @@ const FIT_TASK: TaskRef = { module: import.meta.url, name: "fitSpec" };
  * ```ts
  * import { LogisticRegression } from "./logistic_regression.ts";
  * import { fromRows, labelsFromRows } from "../core/matrix.ts";
- * using pool = openPool(defaultWorkers());
+ * using pool = openPool(2);
  * const lr = await new LogisticRegression().fit(fromRows([[0], [1]]), labelsFromRows([[0], [1]]), {
  *   pool,
  * });
@@ -57,16 +57,4 @@ const FIT_TASK: TaskRef = { module: import.meta.url, name: "fitSpec" };
  */
 export function openPool(workers: number): WorkerPool {
   return WorkerPool.create(workers, FIT_TASK);
-}
-
-/**
- * The default number of workers: the cores, at most 2 (the machine this project is tuned on).
- *
- * @example
- * ```ts
- * defaultWorkers(); // 2 on a 2-core machine
- * ```
- */
-export function defaultWorkers(): number {
-  return Math.min(2, navigator.hardwareConcurrency ?? 1);
 }

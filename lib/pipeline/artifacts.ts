@@ -8,6 +8,7 @@
  * | `models/<name>/` | train | a saved {@linkcode GenreModel} (its thresholds live in it, nowhere else) |
  * | `predictions/<name>_oof.npy`, `<name>_test.npy` | train | out-of-fold and test probabilities |
  * | `cache/folds/<name>/` | train | the CV fold models of the best model, for the explain stage |
+ * | `cache/use/`, `cache/ollama/` | preprocess | text embeddings by text, so nothing is embedded twice |
  * | `explain/` | explain | the term model and the block means `predict --explain` uses |
  * | `metrics.json` | train, explain, all | scores and results: written only by {@linkcode Artifacts.writeMetrics} |
  * | `sample_<N>/` | notebooks, `report --sample N` | a quick run's own processed folder |
@@ -27,6 +28,7 @@ import { readJsonFile } from "../io/read_json.ts";
 import { loadEstimator, saveEstimator } from "../models/model_store.ts";
 import {
   DEFAULT_PROCESSED_DIR,
+  embeddingCacheDir,
   featuresDir,
   type ProcessedConfig,
   readConfig,
@@ -90,6 +92,11 @@ export class Artifacts {
   /** `explain/`: the explain stage's parts for `predict --explain`. */
   get explain(): string {
     return join(this.dir, "explain");
+  }
+
+  /** `cache/<kind>/`: the vectors a text embedder (`use`, `ollama`) keeps, by text. */
+  embeddingCache(kind: string): string {
+    return embeddingCacheDir(this.dir, kind);
   }
 
   /** `metrics.json`. */

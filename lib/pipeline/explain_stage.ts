@@ -31,7 +31,8 @@ import { loadProcessed } from "../features/processed_data.ts";
 import { TermModel } from "../analysis/explain/term_evidence.ts";
 import { claimGenres, explainGroups, studyClaims } from "../analysis/explain/study_claims.ts";
 import { Artifacts } from "./artifacts.ts";
-import { defaultWorkers, openPool } from "../models/estimator_pool.ts";
+import { openPool } from "../models/estimator_pool.ts";
+import { defaultWorkers } from "../core/worker_pool.ts";
 
 /** Options for {@linkcode runExplain}. */
 export interface ExplainStageOptions {
@@ -98,7 +99,12 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   const metrics = await artifacts.readMetrics();
   const name = metrics.best;
   const entry = metrics.models[name];
-  const model = await artifacts.openModel(name, { featuresId: metrics.features_id });
+  const config = await artifacts.readConfig();
+  const model = await artifacts.openModel(name, {
+    featuresId: metrics.features_id,
+    embedder: config.embedder,
+    featuresSource: artifacts.features,
+  });
   const data = await loadProcessed(artifacts.dir, { features: model.pipeline.kinds });
   if (data.config.id !== metrics.features_id) {
     throw new Error(

