@@ -11,12 +11,29 @@ import { LogisticRegression } from "../lib/models/logistic_regression.ts";
 import { StackedClassifier } from "../lib/models/stacked_classifier.ts";
 import { MlpClassifier } from "../lib/models/mlp_classifier.ts";
 import { EnsembleClassifier } from "../lib/models/ensemble_classifier.ts";
-import type { FeatureBlock } from "../lib/features/processed_data.ts";
+import { BLOCK_FILES, type FeatureBlock } from "../lib/features/processed_data.ts";
+import { makeStudyLr, modelSpecs } from "../lib/pipeline/model_catalog.ts";
+import { buildEstimator } from "../lib/models/model_store.ts";
+import type { ThresholdedClassifier } from "../lib/models/thresholded_classifier.ts";
+
+/**
+ * A block a candidate reads: one of preprocess's four, or one of the two extra text blocks of
+ * bench/temporal_features.ts (`use`: the sentence encoder's vectors; `tfidf`: dense TF-IDF of the
+ * 2,000 most frequent description terms).
+ */
+export type BlockName = FeatureBlock | "use" | "tfidf";
+
+/** The file of each block in a features folder of bench/temporal_features.ts. */
+export const BLOCK_FILE: Record<BlockName, string> = {
+  ...BLOCK_FILES,
+  use: "text_use.npy",
+  tfidf: "text_tfidf.npy",
+};
 
 /** The feature columns a candidate reads. */
 export interface FeatureSpec {
   /** Blocks in order, each with a multiplier applied to its columns (1 = as preprocess wrote). */
-  blocks: [FeatureBlock, number][];
+  blocks: [BlockName, number][];
   /** Metadata column names to leave out (e.g. `date_added`, which a time split extrapolates). */
   dropMetadata?: string[];
 }
@@ -57,8 +74,42 @@ const bestBagged = (seeds: number[]) => {
   });
 };
 
+/** The study's random forest, exactly as the catalog builds it. */
+const studyRf = () =>
+  (buildEstimator(
+    modelSpecs().find((m) => m.name === "study_rf")!.estimator,
+  ) as ThresholdedClassifier)
+    .options.estimator;
+
+/**
+ * The text-embedding search (issue 18): each text block variant — LSA alone (today's default),
+ * the sentence encoder alone, both, the encoder with TF-IDF terms — for the best model (all four
+ * kinds of block) and the study's two models (text + categorical, as the study).
+ */
+const TEXT_VARIANTS: Record<string, BlockName[]> = {
+  lsa: ["text"],
+  use: ["use"],
+  uselsa: ["use", "text"],
+  usetfidf: ["use", "tfidf"],
+};
+const textSearch: Record<string, Candidate> = {};
+for (const [variant, text] of Object.entries(TEXT_VARIANTS)) {
+  const blocks = (rest: FeatureBlock[]) =>
+    [...text, ...rest].map((b) => [b, 1] as [BlockName, number]);
+  textSearch[`${variant}_best`] = {
+    features: { blocks: blocks(["categorical", "metadata", "credits"]) },
+    model: makeBestModel(),
+  };
+  textSearch[`${variant}_lr`] = {
+    features: { blocks: blocks(["categorical"]) },
+    model: makeStudyLr(),
+  };
+  textSearch[`${variant}_rf`] = { features: { blocks: blocks(["categorical"]) }, model: studyRf() };
+}
+
 /** Every candidate, by name. */
 export const CANDIDATES: Record<string, Candidate> = {
+  ...textSearch,
   // today's default, exactly
   best: { features: { blocks: ALL() }, model: makeBestModel() },
   // seed-bagged MLPs beside the stack (cheap since the MLP runs on native products)

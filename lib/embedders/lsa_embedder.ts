@@ -42,6 +42,11 @@ export interface LsaOptions {
   nIter?: number;
   /** Extra random directions of the randomized SVD (default 10). */
   oversamples?: number;
+  /**
+   * Take `dimensions` as a most: when the training texts support fewer components, fit as many
+   * as they do instead of refusing (default false: refuse, advising a number that works).
+   */
+  atMost?: boolean;
 }
 
 /** Contents of {@linkcode LSA_VOCABULARY_FILE}. */
@@ -85,6 +90,7 @@ export class LsaEmbedder implements TextEmbedder {
   readonly nIter: number;
   readonly oversamples: number;
   #dimensions: number;
+  readonly #atMost: boolean;
   #vectorizer: TfidfVectorizer | null = null;
   #components: Matrix | null = null;
   /** Components transposed (vocabulary × dimensions) for the sparse projection. */
@@ -99,6 +105,7 @@ export class LsaEmbedder implements TextEmbedder {
       );
     }
     this.#dimensions = dimensions;
+    this.#atMost = options.atMost ?? false;
     this.minDf = options.minDf ?? 2;
     this.ngramRange = options.ngramRange ?? [1, 2];
     this.stopWords = options.stopWords === undefined ? undefined : [...options.stopWords];
@@ -164,6 +171,10 @@ export class LsaEmbedder implements TextEmbedder {
       // The rank the sketch saw is an estimate (and the size bound is not the rank): fit with
       // fewer until one works, so the number advised is one that does.
       const possible = await this.#supported(x, Math.min(err.possible, this.#dimensions - 1));
+      if (this.#atMost && possible > 0) {
+        this.#dimensions = possible;
+        return await this.fit(texts);
+      }
       throw new SvdRankError(
         `LsaEmbedder.fit: ${this.#dimensions} dimensions asked for, but the ${texts.length} ` +
           `training texts with ${x.cols} terms (minDf ${this.minDf}) support at most ` +

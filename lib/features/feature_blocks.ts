@@ -1,11 +1,12 @@
 /**
- * The four feature blocks as transformers of title records, all with one interface
+ * The five feature blocks as transformers of title records, all with one interface
  * ({@linkcode TitleTransformer}): `fit` on the training titles, `transform` any titles, `save`
  * to a folder that {@linkcode loadBlock} reads back by the block's kind.
  *
  * | kind | columns | wraps |
  * | --- | --- | --- |
- * | `text` | 768 | the description embedder (`lsa` or `ollama`, lib/text_embedder.ts) |
+ * | `text` | 512 | the description embedder (`use` by default; `lsa` or `ollama`; embedders/) |
+ * | `lsa` | 768 | the description's LSA (TF-IDF + SVD), kept beside `text` to compare them |
  * | `categorical` | 17 | one-hot `type` and `rating` (lib/one_hot_encoder.ts) |
  * | `metadata` | ~40 | year, duration, date added, countries (lib/metadata_features.ts) |
  * | `credits` | 256 | cast and director names (lib/credits_features.ts) |
@@ -26,7 +27,7 @@ import type { EmbedderIdentity, TextEmbedder } from "../embedders/text_embedder.
 import type { EstimatorPool } from "../core/estimator.ts";
 
 /** Names of the feature blocks that can be combined with `--features`. */
-export const FEATURE_BLOCKS = ["text", "categorical", "metadata", "credits"] as const;
+export const FEATURE_BLOCKS = ["text", "categorical", "metadata", "credits", "lsa"] as const;
 /** One feature block name. */
 export type FeatureBlock = (typeof FEATURE_BLOCKS)[number];
 
@@ -99,7 +100,9 @@ function rowsOf(titles: Titles, rows?: ArrayLike<number>): Titles {
 }
 
 /**
- * Description embeddings (`lsa` fitted on the training descriptions, or Ollama).
+ * Description embeddings: the `text` block (by the chosen embedder: the sentence encoder `use`,
+ * `lsa` fitted on the training descriptions, or Ollama), or the `lsa` block (always LSA, kept
+ * beside the chosen embedder's block to compare them).
  *
  * @example
  * ```ts
@@ -108,12 +111,13 @@ function rowsOf(titles: Titles, rows?: ArrayLike<number>): Titles {
  * ```
  */
 export class TextFeatures implements TitleTransformer {
-  readonly kind = "text";
+  readonly kind: "text" | "lsa";
   /** The embedder (fitted by {@linkcode TextFeatures.fit}). */
   embedder: TextEmbedder;
 
-  constructor(embedder: TextEmbedder) {
+  constructor(embedder: TextEmbedder, options: { kind?: "text" | "lsa" } = {}) {
     this.embedder = embedder;
+    this.kind = options.kind ?? "text";
   }
 
   async fit(titles: Titles, options: BlockFitOptions = {}): Promise<this> {
@@ -130,7 +134,8 @@ export class TextFeatures implements TitleTransformer {
   }
 
   get featureNames(): string[] {
-    return Array.from({ length: this.embedder.dimensions }, (_, i) => `emb_${i}`);
+    const prefix = this.kind === "text" ? "emb" : "lsa";
+    return Array.from({ length: this.embedder.dimensions }, (_, i) => `${prefix}_${i}`);
   }
 
   describe(): BlockDescription {
@@ -337,9 +342,10 @@ export async function loadBlock(
   }
   let block: TitleTransformer;
   switch (saved.kind) {
-    case "text": {
+    case "text":
+    case "lsa": {
       const kind = saved.details.embedder as TextEmbedder["kind"];
-      block = new TextFeatures(await loadEmbedder(dir, kind, options));
+      block = new TextFeatures(await loadEmbedder(dir, kind, options), { kind: saved.kind });
       break;
     }
     case "categorical":

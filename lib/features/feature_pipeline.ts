@@ -30,6 +30,7 @@ import { hstack, type Matrix } from "../core/matrix.ts";
 import type { Titles } from "../data/netflix_csv.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import type { TextEmbedder } from "../embedders/text_embedder.ts";
+import { LsaEmbedder } from "../embedders/lsa_embedder.ts";
 
 const PIPELINE_FILE = "pipeline.json";
 
@@ -37,13 +38,18 @@ const PIPELINE_FILE = "pipeline.json";
 export interface CreatePipelineOptions {
   /** The description embedder of the `text` block. */
   embedder: TextEmbedder;
+  /**
+   * Dimensions of the `lsa` block (default 768, or as many as the training descriptions support
+   * when fewer): the LSA kept beside the `text` block to compare them.
+   */
+  lsaDimensions?: number;
   /** Seed of the credits SVD (default 42). */
   seed?: number;
   /** Credits dimensions (default 256). */
   creditsDimensions?: number;
   /** Countries with fewer training titles fall into `country_Other` (default 30). */
   minCountryCount?: number;
-  /** Blocks to build (default all four). */
+  /** Blocks to build (default all five). */
   blocks?: readonly FeatureBlock[];
 }
 
@@ -90,6 +96,11 @@ export class FeaturePipeline {
       metadata: () => new MetadataFeatures({ minCountryCount: options.minCountryCount ?? 30 }),
       credits: () =>
         new CreditsFeatures({ dimensions: options.creditsDimensions ?? CREDITS_DIMENSIONS, seed }),
+      lsa: () =>
+        new TextFeatures(
+          new LsaEmbedder({ dimensions: options.lsaDimensions ?? 768, seed, atMost: true }),
+          { kind: "lsa" },
+        ),
     };
     return new FeaturePipeline((options.blocks ?? FEATURE_BLOCKS).map((b) => make[b]()));
   }

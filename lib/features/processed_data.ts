@@ -91,6 +91,7 @@ export function embeddingCacheDir(dir: string, kind: string): string {
 /** File name of each feature block. */
 export const BLOCK_FILES: Record<FeatureBlock, string> = {
   text: "embeddings.npy",
+  lsa: "lsa.npy",
   categorical: "categorical.npy",
   metadata: "metadata.npy",
   credits: "credits.npy",

@@ -35,10 +35,15 @@ import { WorkerPool } from "../core/worker_pool.ts";
 import { stateChecker } from "./state_checks.ts";
 
 /** How the decision thresholds are chosen. */
-export type ThresholdStrategy = "fixed" | "global" | "per_genre";
+export type ThresholdStrategy = "fixed" | "global" | "per_genre" | "shrunk";
 
 /** Every strategy, in the order tables show them. */
-export const THRESHOLD_STRATEGIES: readonly ThresholdStrategy[] = ["fixed", "global", "per_genre"];
+export const THRESHOLD_STRATEGIES: readonly ThresholdStrategy[] = [
+  "fixed",
+  "global",
+  "per_genre",
+  "shrunk",
+];
 
 /** Options for {@linkcode ThresholdedClassifier}: its params. */
 export interface ThresholdedOptions {
@@ -47,9 +52,14 @@ export interface ThresholdedOptions {
   /**
    * `"per_genre"` (default): one threshold per label; `"global"`: the best of the study's grid
    * for all labels; `"fixed"`: {@linkcode ThresholdedOptions.fixed} for all labels (the study's
-   * logistic regression).
+   * logistic regression); `"shrunk"`: each label's threshold pulled toward the global one by its
+   * number n of positive training rows, `(n·t_label + k·t_global) / (n + k)` with
+   * k = {@linkcode ThresholdedOptions.shrinkage} — a rare genre's own threshold rests on few
+   * titles, so it leans on the global one.
    */
   strategy?: ThresholdStrategy;
+  /** The k of the `"shrunk"` strategy (default 50). */
+  shrinkage?: number;
   /** The threshold of the `"fixed"` strategy (default 0.5). */
   fixed?: number;
   /** Cross-validation folds (default 5). */
@@ -72,6 +82,8 @@ export interface ThresholdTuning {
   globalThreshold: number;
   /** One threshold per label. */
   perLabel: number[];
+  /** Positive training rows of each label (what the `"shrunk"` strategy weighs by). */
+  positives: number[];
   /** Threshold → mean ± std of F1 macro over the folds. */
   cvCurve: CvCurvePoint[];
   /** Out-of-fold F1 macro of each strategy. */
@@ -133,6 +145,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
       folds: options.folds ?? 5,
       seed: options.seed ?? 42,
       minSupport: options.minSupport ?? 5,
+      shrinkage: options.shrinkage ?? 50,
     };
     if (!THRESHOLD_STRATEGIES.includes(this.options.strategy)) {
       throw new RangeError(
@@ -143,6 +156,11 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     }
     if (!Number.isInteger(this.options.folds) || this.options.folds < 2) {
       throw new RangeError(`ThresholdedClassifier: folds is ${this.options.folds}; use 2 or more`);
+    }
+    if (!(this.options.shrinkage >= 0)) {
+      throw new RangeError(
+        `ThresholdedClassifier: shrinkage is ${this.options.shrinkage}; use a number >= 0`,
+      );
     }
     if (!(this.options.fixed >= 0 && this.options.fixed <= 1)) {
       throw new RangeError(`ThresholdedClassifier: fixed is ${this.options.fixed}; use 0…1`);
@@ -196,16 +214,21 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     });
     const cv = (performance.now() - t0) / 1000;
     const tuned = tuneThresholds(Y, oof, { folds, minSupport: this.options.minSupport });
+    const positives = new Array<number>(Y.cols).fill(0);
+    for (let i = 0; i < Y.data.length; i++) positives[i % Y.cols] += Y.data[i];
     this.tuning = {
       globalThreshold: tuned.globalThreshold,
       perLabel: Array.from(tuned.perLabel),
+      positives,
       cvCurve: tuned.cvCurve,
       cvF1: {
         fixed: f1MacroAt(Y, oof, { threshold: this.options.fixed }),
         global: tuned.cvF1Global,
         per_genre: tuned.cvF1PerLabel,
+        shrunk: 0,
       },
     };
+    this.tuning.cvF1.shrunk = f1MacroAt(Y, oof, { threshold: this.thresholdsFor("shrunk") });
     this.thresholds = this.thresholdsFor(this.options.strategy);
     this.oof = oof;
     this.folds = folds;
@@ -221,9 +244,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
    */
   thresholdsFor(strategy: ThresholdStrategy): Float64Array {
     const t = checkFitted(this.tuning, "ThresholdedClassifier.thresholdsFor");
-    const L = t.perLabel.length;
-    if (strategy === "per_genre") return Float64Array.from(t.perLabel);
-    return new Float64Array(L).fill(strategy === "fixed" ? this.options.fixed : t.globalThreshold);
+    return strategyThresholds(strategy, t, this.options);
   }
 
   /** The inner estimator's probabilities. */
@@ -273,6 +294,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     });
     const globalThreshold = sub.number("globalThreshold", { min: 0, max: 1 });
     const perLabel = sub.numbers("perLabel", n, { min: 0, max: 1 });
+    const positives = sub.counts("positives", n);
     const thresholds = check.numbers("thresholds", n, { min: 0, max: 1 });
     const cvF1 = tuning!.cvF1 as Record<string, Json> | undefined;
     for (const s of THRESHOLD_STRATEGIES) {
@@ -281,11 +303,11 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
         check.fail(`json.tuning.cvF1.${s} must be a number in [0, 1], got ${JSON.stringify(v)}`);
       }
     }
-    const expected = this.options.strategy === "per_genre"
-      ? perLabel
-      : perLabel.map(() =>
-        this.options.strategy === "fixed" ? this.options.fixed : globalThreshold
-      );
+    const expected = strategyThresholds(this.options.strategy, {
+      globalThreshold,
+      perLabel,
+      positives,
+    }, this.options);
     const off = thresholds.findIndex((t, j) => t !== expected[j]);
     if (off >= 0) {
       check.fail(
@@ -299,4 +321,25 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     this.estimator = estimator;
     return this;
   }
+}
+
+/** The thresholds a strategy gives from a tuning (see {@linkcode ThresholdedOptions.strategy}). */
+function strategyThresholds(
+  strategy: ThresholdStrategy,
+  t: Pick<ThresholdTuning, "globalThreshold" | "perLabel" | "positives">,
+  options: { fixed: number; shrinkage: number },
+): Float64Array {
+  const L = t.perLabel.length;
+  if (strategy === "per_genre") return Float64Array.from(t.perLabel);
+  if (strategy === "shrunk") {
+    const k = options.shrinkage;
+    return Float64Array.from(
+      t.perLabel,
+      (p, j) =>
+        t.positives[j] + k === 0
+          ? p
+          : (t.positives[j] * p + k * t.globalThreshold) / (t.positives[j] + k),
+    );
+  }
+  return new Float64Array(L).fill(strategy === "fixed" ? options.fixed : t.globalThreshold);
 }

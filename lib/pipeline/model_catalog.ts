@@ -1,10 +1,11 @@
 /**
  * The models `deno task train` knows, as data: each a name, a description, the feature blocks it
  * reads and its estimator spec (a {@linkcode ThresholdedClassifier} around the model). The
- * study's two baselines — logistic regression with `C = 1`, and the random forest (100 trees,
- * depth 20, at least 5 samples to split, √features per split, `"balanced_subsample"` class
- * weights, seed 42) — and the project's best model (its configuration and how it was chosen are
- * in `best_model.ts`), plus the ablation's feature sets.
+ * study's two baselines on the study's feature set (the text embedding — the semantic one, as the
+ * study's — and one-hot type and rating) — logistic regression with `C = 1`, and the random
+ * forest (100 trees, depth 20, at least 5 samples to split, √features per split,
+ * `"balanced_subsample"` class weights, seed 42) — and the project's best model (its
+ * configuration and how it was chosen are in `best_model.ts`), with its ablation's feature sets.
  *
  * @module
  */
@@ -75,12 +76,18 @@ export function modelSpecs(): ModelSpec[] {
 /** The name of the project's best model. */
 export const BEST_MODEL_NAME: string = BEST_MODEL.name;
 
-/** Feature sets of the ablation (the best model retrained on each). */
+/**
+ * Feature sets of the ablation (the best model retrained on each): the blocks added one by one,
+ * then the text without its LSA (semantic only) and without the semantic embedding (LSA only) —
+ * what semantic text adds over LSA, genre by genre (notebook 05).
+ */
 const ABLATION_SETS: FeatureBlock[][] = [
   ["text"],
   ["categorical"],
   ["text", "categorical"],
   ["text", "categorical", "metadata"],
+  ["text", "categorical", "metadata", "credits"],
+  ["lsa", "categorical", "metadata", "credits"],
 ];
 
 /** The study's random forest settings (scikit-learn names in brackets). */

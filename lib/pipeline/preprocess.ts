@@ -50,7 +50,7 @@ export interface PreprocessOptions {
   input?: string;
   /** Output folder (default `processed_data`). */
   outDir?: string;
-  /** `auto` (default), `lsa` or `ollama`. */
+  /** `auto` (default: `use` when installed, else `lsa`), `use`, `lsa` or `ollama`. */
   embedder?: EmbedderChoice;
   /** Blocks combined into X.npy (default text + categorical, as the study). */
   features?: FeatureBlock[];
@@ -184,11 +184,13 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
       };
     }
   }
-  const pipeline = FeaturePipeline.create({ embedder, seed });
+  const lsaDimensions = options.dimensions;
+  const pipeline = FeaturePipeline.create({ embedder, seed, lsaDimensions });
   try {
     await pipeline.fit(titles, { rows: train });
   } catch (err) {
-    if (!(err instanceof SvdRankError) || embedder.kind !== "lsa") throw err;
+    // (The `lsa` block is LSA whatever the embedder; the `text` block too with --embedder lsa.)
+    if (!(err instanceof SvdRankError)) throw err;
     // Too many LSA dimensions for these titles: advise a number that works for both fits
     // preprocess makes (the random split's training rows, then the temporal split's).
     const fits = [train, temporal.train].filter((rows) => rows.length > 0);
@@ -225,7 +227,11 @@ export async function runPreprocess(options: PreprocessOptions = {}): Promise<Pr
     log(
       `  fitting the feature pipeline again on the ${temporal.train.length} temporal training rows`,
     );
-    const temporalPipeline = FeaturePipeline.create({ embedder: await embedderFor(), seed });
+    const temporalPipeline = FeaturePipeline.create({
+      embedder: await embedderFor(),
+      seed,
+      lsaDimensions,
+    });
     await temporalPipeline.fit(titles, { rows: temporal.train });
     temporalFit = {
       pipeline: temporalPipeline,

@@ -165,11 +165,12 @@ export async function trainModel(
   const proba = await model.predictProba(data.XTest);
   const predictSeconds = (performance.now() - tPred) / 1000;
 
-  const perGenre = Object.fromEntries(names.map((g, j) => [g, tuning.perLabel[j]]));
+  const byGenre = (t: ArrayLike<number>) => Object.fromEntries(names.map((g, j) => [g, t[j]]));
   const shown: Record<ThresholdStrategy, number | Record<string, number>> = {
     fixed: model.options.fixed,
     global: tuning.globalThreshold,
-    per_genre: perGenre,
+    per_genre: byGenre(tuning.perLabel),
+    shrunk: byGenre(model.thresholdsFor("shrunk")),
   };
   const variants = {} as Record<ThresholdStrategy, ThresholdVariant>;
   for (const strategy of THRESHOLD_STRATEGIES) {
