@@ -1,7 +1,7 @@
 /**
  * `deno task train` as a function: trains the catalog's models (all, or the ones named) with
  * the ablation of the best model, on the random split and the temporal one, and says in
- * metrics.json whether the lsa-vs-Ollama embedder comparison can be run here (the one reason it
+ * metrics.json whether the comparison with the study's Ollama embedder can be run here (the one reason it
  * asks an Ollama server anything).
  *
  * @module
@@ -30,8 +30,8 @@ export interface TrainModelsOptions {
 }
 
 /**
- * Whether the lsa-vs-embeddinggemma comparison can run: asks the Ollama server (800 ms at most)
- * and says what to run, or why not.
+ * Whether the study's own embedder (Ollama `embeddinggemma`) can be compared with ours: asks the
+ * Ollama server (800 ms at most) and says what to run, or why not.
  */
 async function embedderComparison(): Promise<
   NonNullable<MetricsFile["embedder_comparison"]>
@@ -41,8 +41,8 @@ async function embedderComparison(): Promise<
     available: probe.available,
     note: probe.available
       ? "Ollama is reachable: run `deno task preprocess --embedder ollama --out processed_data_ollama` " +
-        "then `deno task train --dir processed_data_ollama` to compare lsa with embeddinggemma."
-      : `lsa vs embeddinggemma not run: ${probe.reason}`,
+        "then `deno task train --dir processed_data_ollama` to compare the default embedder with embeddinggemma."
+      : `the comparison with embeddinggemma was not run: ${probe.reason}`,
   };
 }
 

@@ -290,7 +290,7 @@ export interface RunTrainingOptions extends TrainOptions {
   ablation?: boolean;
   /** Name of the spec recorded as `best` whenever it is trained (chosen beforehand, never by test scores). */
   best: string;
-  /** Recorded when Ollama was not available for an lsa-vs-embeddinggemma comparison. */
+  /** Whether the comparison with the study's embedder (Ollama `embeddinggemma`) could run. */
   embedderComparison?: MetricsFile["embedder_comparison"];
   /**
    * Splits to train and score on (default both). The random split is always trained (it makes
