@@ -1,8 +1,10 @@
 /**
  * `deno task bench`: every benchmark, ours against scikit-learn on the same machine and arrays.
  *
+ * 0. the default text embedder (the sentence encoder) on the worker pool and on one thread
  * 1. preprocess with lsa vs TfidfVectorizer + TruncatedSVD(768) (time, memory, quality)
- * 2. the whole preprocess stage, timed (it also builds the credits block and writes every file)
+ * 2. the whole preprocess stage with the default embedder, timed (nothing cached: it embeds every
+ *    description, builds the lsa and credits blocks and writes every file)
  * 3. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
  * 4. the best model's final fit vs the same model in scikit-learn (ratio, target ≤ 0.1×; F1)
  * 5. its parts: the MLP alone on OpenBLAS and on wasm, the LR's stopping tolerance, the LR's
@@ -44,17 +46,19 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const csv = Deno.env.get("NETFLIX_CSV") || "data/NetFlix.csv";
-  let ok = await run("preprocess: lsa vs scikit-learn", [
+  let ok = await run("text embedding: the sentence encoder (target ≥ 120 descriptions/s)", [
+    "bench/use_embed_bench.ts",
+    csv,
+  ]);
+  ok = (await run("preprocess: lsa vs scikit-learn", [
     "bench/lsa_bench.ts",
     csv,
     "--repeats",
     "2",
-  ]);
+  ])) && ok;
   const out = await Deno.makeTempDir({ prefix: "bench-preprocess-" });
-  ok = (await run("whole preprocess stage (lsa text + credits + encoders + .npy writes)", [
+  ok = (await run("whole preprocess stage (default embedder, lsa block, credits, .npy writes)", [
     "scripts/preprocess.ts",
-    "--embedder",
-    "lsa",
     "--input",
     csv,
     "--out",
