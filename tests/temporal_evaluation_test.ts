@@ -122,6 +122,20 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
     assert.deepEqual(fourth.models.lr.temporal, lr.temporal);
     assert.deepEqual(fourth.ablation, second.ablation);
 
+    // --no-ablation trains no row and keeps the ones still up to date, on both splits...
+    const fifth = await runTraining([{ ...spec("lr"), ablation }], { ...quiet, ablation: false });
+    assert.equal(fifth.models.lr.trained, lr.trained);
+    assert.deepEqual(fifth.ablation, second.ablation);
+    // ...but not a row the spec no longer asks for, nor one whose model changed.
+    const sixth = await runTraining([{ ...spec("lr"), ablation: [["text"]] }], {
+      ...quiet,
+      ablation: false,
+    });
+    assert.deepEqual(Object.keys(sixth.ablation!), ["text"]);
+    const other = lrSpec("lr", ["text", "categorical", "metadata"], 2);
+    const seventh = await runTraining([{ ...other, ablation }], { ...quiet, ablation: false });
+    assert.equal(seventh.ablation, undefined);
+
     // The README tables show both splits.
     const tables = resultsTables(third);
     assert.match(tables.temporal!, /F1 macro temporal/);

@@ -338,26 +338,28 @@ export async function runTraining(
   const code = await codeFingerprint(import.meta.url);
   const jobs: Job[] = [];
   for (const spec of specs) for (const split of splits) jobs.push({ spec, split });
-  if (options.ablation !== false) {
-    for (const spec of specs) {
-      for (const features of spec.ablation ?? []) {
-        const key = features.join("+");
-        const row: ModelSpec = {
-          name: `${spec.name}_ablation_${key}`,
-          description: `${spec.name}'s model retrained on ${features.join(" + ")} only`,
-          features,
-          estimator: spec.estimator,
-        };
-        for (const split of splits) jobs.push({ spec: row, split, ablation: key });
-      }
+  const ablationJobs: Job[] = [];
+  for (const spec of specs) {
+    for (const features of spec.ablation ?? []) {
+      const key = features.join("+");
+      const row: ModelSpec = {
+        name: `${spec.name}_ablation_${key}`,
+        description: `${spec.name}'s model retrained on ${features.join(" + ")} only`,
+        features,
+        estimator: spec.estimator,
+      };
+      for (const split of splits) ablationJobs.push({ spec: row, split, ablation: key });
     }
   }
+  if (options.ablation !== false) jobs.push(...ablationJobs);
+  const keyOf = (job: Job) =>
+    sha256Hex(JSON.stringify({ split: job.split, spec: job.spec, featuresId: config.id, code }));
 
   const models: Record<string, ModelMetrics> = {};
   const ablation: Record<string, AblationResult> = {};
   for (const job of jobs) {
     const { spec, split } = job;
-    const cacheKey = await sha256Hex(JSON.stringify({ split, spec, featuresId: config.id, code }));
+    const cacheKey = await keyOf(job);
     const before = earlierResult(previous, job);
     const tag = `${spec.name} [${split} split]`;
     let result: ModelMetrics | AblationScores;
@@ -393,9 +395,29 @@ export async function runTraining(
       models[spec.name].temporal = splitMetrics(result as ModelMetrics);
     }
   }
+  // --no-ablation keeps the earlier ablation rows that are still up to date (nothing retrained).
+  if (options.ablation === false) {
+    for (const job of ablationJobs) {
+      const before = earlierResult(previous, job) as AblationScores | undefined;
+      if (before?.cache_key !== await keyOf(job)) continue;
+      if (job.split === "random") {
+        ablation[job.ablation!] = { ...before, features: job.spec.features } as AblationResult;
+        delete ablation[job.ablation!].temporal;
+      } else if (ablation[job.ablation!]) ablation[job.ablation!].temporal = before;
+    }
+    const rows = ablationJobs.length / splits.length;
+    const kept = Object.keys(ablation).length;
+    if (rows > kept) {
+      log(
+        `\n--no-ablation: ${rows - kept} of the ${rows} ablation rows not trained` +
+          (kept > 0 ? ` (${kept} kept from metrics.json, still up to date)` : "") +
+          "; `npx deno task train` trains them.",
+      );
+    } else if (rows > 0) log(`\n--no-ablation: the ${rows} ablation rows kept (still up to date).`);
+  }
+
   // --splits random keeps the temporal results that are still up to date.
   if (!splits.includes("temporal")) keepTemporal(previous, models, ablation);
-
   const cv = specs.find((s) => s.name === options.best) ?? specs[0];
   const fresh: MetricsFile = {
     best: options.best,
