@@ -20,7 +20,8 @@ import { resultsTables } from "../lib/report/results_table.ts";
 const USAGE = `Usage: deno task train [--models study_lr,study_rf,best] [--no-ablation]
                        [--splits random,temporal] [--dir processed_data]
   --models LIST    models to train (default all); the others keep their results in metrics.json
-  --no-ablation    skip retraining the best model on subsets of the feature blocks
+  --no-ablation    skip retraining the best model on subsets of the feature blocks (the
+                   ablation rows still up to date are kept in metrics.json)
   --splits LIST    random (the study's 80/20 split; always) and temporal (train on the titles added
                    through 2019, test on 2020–2021; evaluation only); default both — --splits random
                    is the quick run (earlier temporal results are kept while up to date)

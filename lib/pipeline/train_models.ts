@@ -19,7 +19,10 @@ export interface TrainModelsOptions {
   dir?: string;
   /** Model names to train (default all three). */
   models?: string[];
-  /** Run the ablation of the best model (default true; only when the best model is trained). */
+  /**
+   * Run the ablation of the best model (default true; only when the best model is trained).
+   * With false, the ablation rows of metrics.json that are still up to date are kept.
+   */
   ablation?: boolean;
   /** Retrain even what is up to date (same spec, features and code). */
   force?: boolean;

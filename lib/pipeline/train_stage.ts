@@ -286,7 +286,10 @@ function splitMetrics(m: ModelMetrics): SplitMetrics {
 export interface RunTrainingOptions extends TrainOptions {
   /** Save the models, their probabilities and metrics.json (default true). */
   save?: boolean;
-  /** Train the specs' ablation rows too (their `ablation` feature sets; default true). */
+  /**
+   * Train the specs' ablation rows too (their `ablation` feature sets; default true). With false,
+   * the earlier rows still up to date (same cache key) are kept and nothing is retrained.
+   */
   ablation?: boolean;
   /** Name of the spec recorded as `best` whenever it is trained (chosen beforehand, never by test scores). */
   best: string;
