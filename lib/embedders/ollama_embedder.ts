@@ -16,7 +16,17 @@
 import { join } from "node:path";
 import { Ollama } from "ollama";
 import { atomicWriteJson } from "../io/atomic_write.ts";
-import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
+import { EmbeddingCache } from "./embedding_cache.ts";
+import {
+  batchesOf,
+  checkTitles,
+  describeRow,
+  gatherRows,
+  MemoryStore,
+  planEmbedding,
+  runInLanes,
+  type VectorStore,
+} from "./cached_embedding.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { resolveOllamaHost } from "./ollama_probe.ts";
 import { unusableTextReason } from "../data/usable_text.ts";
@@ -151,14 +161,6 @@ interface Run {
   log: (line: string) => void;
 }
 
-interface VectorStore {
-  readonly dimensions: number;
-  readonly path?: string;
-  get(hash: string): Float32Array | undefined;
-  append(hashes: readonly string[], vectors: Float32Array, dimensions: number): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
  * Embeds texts with a model served by Ollama (default `embeddinggemma`).
  *
@@ -287,12 +289,7 @@ export class OllamaEmbedder implements TextEmbedder {
    */
   async embed(texts: string[], options: EmbedOptions = {}): Promise<Matrix> {
     const titles = options.titles;
-    if (titles && titles.length !== texts.length) {
-      throw new RangeError(
-        `OllamaEmbedder.embed: got ${texts.length} texts but ${titles.length} titles; ` +
-          `pass one title per text`,
-      );
-    }
+    checkTitles("OllamaEmbedder.embed", texts, titles);
     for (let i = 0; i < texts.length; i++) {
       const unusable = typeof texts[i] === "string" ? unusableTextReason(texts[i]) : "is missing";
       if (unusable) {
@@ -303,15 +300,9 @@ export class OllamaEmbedder implements TextEmbedder {
         );
       }
     }
-    const hashes = await hashTexts(texts);
-    const firstRow = new Map<string, number>();
-    for (let i = 0; i < hashes.length; i++) {
-      if (!firstRow.has(hashes[i])) firstRow.set(hashes[i], i);
-    }
-
     const store = await this.#openStore();
     try {
-      return await this.#embedWith(store, texts, hashes, firstRow, titles, options);
+      return await this.#embedWith(store, texts, titles, options);
     } finally {
       await store.close();
     }
@@ -320,32 +311,23 @@ export class OllamaEmbedder implements TextEmbedder {
   async #embedWith(
     store: VectorStore,
     texts: readonly string[],
-    hashes: readonly string[],
-    firstRow: Map<string, number>,
     titles: readonly string[] | undefined,
     options: EmbedOptions,
   ): Promise<Matrix> {
+    const { hashes, firstRow, missing } = await planEmbedding(texts, store);
     const stats: OllamaRunStats = {
       texts: texts.length,
       unique: firstRow.size,
-      cached: 0,
+      cached: firstRow.size - missing.length,
       embedded: 0,
       requests: 0,
       retries: 0,
     };
     this.#lastRun = stats;
-    const missing: string[] = [];
-    for (const h of firstRow.keys()) {
-      if (store.get(h)) stats.cached++;
-      else missing.push(h);
-    }
     // The cache file fixes the vector size for this model name (a changed size is an error).
     if (this.#dimensions === 0) this.#dimensions = store.dimensions;
 
-    const batches: string[][] = [];
-    for (let i = 0; i < missing.length; i += this.#batchSize) {
-      batches.push(missing.slice(i, i + this.#batchSize));
-    }
+    const batches = batchesOf(missing, this.#batchSize);
     const progress = options.progress ?? this.#progress;
     const log = this.#log ?? (progress ? (line: string) => console.error(line) : () => {});
     const batchOf = new Map(batches.map((b, k) => [b[0], k + 1]));
@@ -374,31 +356,17 @@ export class OllamaEmbedder implements TextEmbedder {
       log,
     };
 
-    let failure: unknown;
-    let next = 0;
-    const worker = async () => {
-      while (failure === undefined && next < batches.length) {
-        const batch = batches[next++];
-        try {
-          await this.#embedBatch(run, batch);
-        } catch (err) {
-          if (failure === undefined) failure = err;
-          run.stop.abort();
-        }
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(this.#concurrency, batches.length) }, worker),
+    await runInLanes(
+      batches,
+      this.#concurrency,
+      (batch) => this.#embedBatch(run, batch),
+      () => run.stop.abort(),
     );
-    if (failure !== undefined) throw failure;
     bar.done(
       `${stats.embedded} embedded in ${stats.requests} requests, ${stats.cached} from cache`,
     );
     await bar.flush();
-    const dims = this.#dimensions;
-    const data = new Float32Array(texts.length * dims);
-    for (let i = 0; i < texts.length; i++) data.set(store.get(hashes[i])!, i * dims);
-    return { rows: texts.length, cols: dims, data };
+    return gatherRows(store, hashes, this.#dimensions);
   }
 
   /**
@@ -642,35 +610,6 @@ export class OllamaEmbedder implements TextEmbedder {
 
 /** A server rejection of a batch's content (HTTP 4xx): split the batch to find the text. */
 class Rejected extends Error {}
-
-class MemoryStore implements VectorStore {
-  #vectors = new Map<string, Float32Array>();
-  #dimensions: number;
-  constructor(dimensions: number) {
-    this.#dimensions = dimensions;
-  }
-  get dimensions(): number {
-    return this.#dimensions;
-  }
-  get(hash: string): Float32Array | undefined {
-    return this.#vectors.get(hash);
-  }
-  append(hashes: readonly string[], vectors: Float32Array, dimensions: number): Promise<void> {
-    this.#dimensions = dimensions;
-    for (let r = 0; r < hashes.length; r++) {
-      this.#vectors.set(hashes[r], vectors.slice(r * dimensions, (r + 1) * dimensions));
-    }
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function describeRow(row: number, titles: readonly string[] | undefined): string {
-  const title = titles?.[row];
-  return title === undefined ? `row ${row}` : `row ${row} (title ${JSON.stringify(title)})`;
-}
 
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {

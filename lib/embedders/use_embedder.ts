@@ -29,7 +29,16 @@ import { atomicWriteJson } from "../io/atomic_write.ts";
 import { projectPath } from "../io/project_paths.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { ProgressBar } from "../display/progress.ts";
-import { EmbeddingCache, hashTexts } from "./embedding_cache.ts";
+import { EmbeddingCache } from "./embedding_cache.ts";
+import {
+  batchesOf,
+  checkTitles,
+  describeRow,
+  gatherRows,
+  MemoryStore,
+  planEmbedding,
+  runInLanes,
+} from "./cached_embedding.ts";
 import type { EmbedderIdentity, EmbedOptions, TextEmbedder } from "./text_embedder.ts";
 import {
   ENCODE_TEXTS_TASK,
@@ -243,12 +252,7 @@ export class UseEmbedder implements TextEmbedder {
    */
   async embed(texts: string[], options: EmbedOptions = {}): Promise<Matrix> {
     const titles = options.titles;
-    if (titles && titles.length !== texts.length) {
-      throw new RangeError(
-        `UseEmbedder.embed: got ${texts.length} texts but ${titles.length} titles; ` +
-          "pass one title per text",
-      );
-    }
+    checkTitles("UseEmbedder.embed", texts, titles);
     for (let i = 0; i < texts.length; i++) {
       if (typeof texts[i] !== "string") {
         throw new TypeError(
@@ -257,70 +261,45 @@ export class UseEmbedder implements TextEmbedder {
         );
       }
     }
-    const hashes = await hashTexts(texts);
-    const firstRow = new Map<string, number>();
-    for (let i = 0; i < hashes.length; i++) {
-      if (!firstRow.has(hashes[i])) firstRow.set(hashes[i], i);
-    }
     const store = this.#cacheDir === false
-      ? new MemoryStore()
+      ? new MemoryStore(this.dimensions)
       : await EmbeddingCache.open(this.#cacheDir, this.cacheModel, {
         dimensions: this.dimensions,
       });
     try {
+      const { hashes, firstRow, missing } = await planEmbedding(texts, store);
       const stats: UseRunStats = {
         texts: texts.length,
         unique: firstRow.size,
-        cached: 0,
+        cached: firstRow.size - missing.length,
         embedded: 0,
         batches: 0,
       };
       this.#lastRun = stats;
-      const missing = [...firstRow.keys()].filter((h) => !store.get(h));
-      stats.cached = firstRow.size - missing.length;
       // Similar lengths in a batch: the graph pads every text to the longest of its call.
       const length = (h: string) => texts[firstRow.get(h)!].length;
       missing.sort((a, b) => length(a) - length(b) || firstRow.get(a)! - firstRow.get(b)!);
-      const batches: string[][] = [];
-      for (let i = 0; i < missing.length; i += this.#batchSize) {
-        batches.push(missing.slice(i, i + this.#batchSize));
-      }
+      const batches = batchesOf(missing, this.#batchSize);
       const bar = new ProgressBar(`use ${this.model}`, firstRow.size, {
         silent: !(options.progress ?? this.#progress),
       });
       bar.update(stats.cached);
       const pool = options.pool ?? WorkerPool.inline;
-      let failure: unknown;
-      let next = 0;
       // One lane per worker: a failure stops the others taking new batches before the cache
       // is closed.
-      const lane = async () => {
-        while (failure === undefined && next < batches.length) {
-          const batch = batches[next++];
-          try {
-            const rows = batch.map((h) => firstRow.get(h)!);
-            const vectors = await this.#embedBatch(pool, rows.map((r) => texts[r]), rows, titles);
-            stats.batches++;
-            await store.append(batch, vectors, this.dimensions);
-            stats.embedded += batch.length;
-            bar.tick(batch.length);
-          } catch (err) {
-            if (failure === undefined) failure = err;
-          }
-        }
-      };
-      await Promise.all(
-        Array.from({ length: Math.min(pool.size, batches.length) }, lane),
-      );
-      if (failure !== undefined) throw failure;
+      await runInLanes(batches, pool.size, async (batch) => {
+        const rows = batch.map((h) => firstRow.get(h)!);
+        const vectors = await this.#embedBatch(pool, rows.map((r) => texts[r]), rows, titles);
+        stats.batches++;
+        await store.append(batch, vectors, this.dimensions);
+        stats.embedded += batch.length;
+        bar.tick(batch.length);
+      });
       bar.done(
         `${stats.embedded} embedded in ${stats.batches} batches, ${stats.cached} from cache`,
       );
       await bar.flush();
-      const dims = this.dimensions;
-      const data = new Float32Array(texts.length * dims);
-      for (let i = 0; i < texts.length; i++) data.set(store.get(hashes[i])!, i * dims);
-      return { rows: texts.length, cols: dims, data };
+      return gatherRows(store, hashes, this.dimensions);
     } finally {
       await store.close();
     }
@@ -394,28 +373,6 @@ export class UseEmbedder implements TextEmbedder {
     }
     return vectors;
   }
-}
-
-/** Vectors kept in memory (`cacheDir: false`). */
-class MemoryStore {
-  #vectors = new Map<string, Float32Array>();
-  get(hash: string): Float32Array | undefined {
-    return this.#vectors.get(hash);
-  }
-  append(hashes: readonly string[], vectors: Float32Array, dimensions: number): Promise<void> {
-    for (let r = 0; r < hashes.length; r++) {
-      this.#vectors.set(hashes[r], vectors.slice(r * dimensions, (r + 1) * dimensions));
-    }
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function describeRow(row: number, titles: readonly string[] | undefined): string {
-  const title = titles?.[row];
-  return title === undefined ? `row ${row}` : `row ${row} (title ${JSON.stringify(title)})`;
 }
 
 function positiveInt(value: number, name: string): number {
