@@ -341,7 +341,7 @@ export async function runTraining(
   const code = await codeFingerprint(import.meta.url);
   const jobs: Job[] = [];
   for (const spec of specs) for (const split of splits) jobs.push({ spec, split });
-  const ablationJobs: Job[] = [];
+  const ablationRows = new Set<string>();
   for (const spec of specs) {
     for (const features of spec.ablation ?? []) {
       const key = features.join("+");
@@ -351,23 +351,27 @@ export async function runTraining(
         features,
         estimator: spec.estimator,
       };
-      for (const split of splits) ablationJobs.push({ spec: row, split, ablation: key });
+      ablationRows.add(key);
+      for (const split of splits) jobs.push({ spec: row, split, ablation: key });
     }
   }
-  if (options.ablation !== false) jobs.push(...ablationJobs);
-  const keyOf = (job: Job) =>
-    sha256Hex(JSON.stringify({ split: job.split, spec: job.spec, featuresId: config.id, code }));
 
   const models: Record<string, ModelMetrics> = {};
   const ablation: Record<string, AblationResult> = {};
   for (const job of jobs) {
     const { spec, split } = job;
-    const cacheKey = await keyOf(job);
+    const cacheKey = await sha256Hex(
+      JSON.stringify({ split, spec, featuresId: config.id, code }),
+    );
     const before = earlierResult(previous, job);
     const tag = `${spec.name} [${split} split]`;
     let result: ModelMetrics | AblationScores;
     const isSaved = save && split === "random" && job.ablation === undefined;
-    if (
+    if (job.ablation !== undefined && options.ablation === false) {
+      // --no-ablation trains no row; it keeps the earlier ones that are still up to date.
+      if (before?.cache_key !== cacheKey) continue;
+      result = before;
+    } else if (
       !options.force && before?.cache_key === cacheKey &&
       (!isSaved || await savedModelMatches(artifacts, spec.name, config.id))
     ) {
@@ -389,8 +393,10 @@ export async function runTraining(
     }
     if (job.ablation !== undefined) {
       const row = result as AblationScores;
-      if (split === "random") ablation[job.ablation] = { ...row, features: spec.features };
-      else ablation[job.ablation].temporal = row;
+      if (split === "random") {
+        ablation[job.ablation] = { ...row, features: spec.features };
+        delete ablation[job.ablation].temporal;
+      } else if (ablation[job.ablation]) ablation[job.ablation].temporal = row;
     } else if (split === "random") {
       models[spec.name] = { ...result as ModelMetrics };
       delete models[spec.name].temporal;
@@ -398,25 +404,12 @@ export async function runTraining(
       models[spec.name].temporal = splitMetrics(result as ModelMetrics);
     }
   }
-  // --no-ablation keeps the earlier ablation rows that are still up to date (nothing retrained).
-  if (options.ablation === false) {
-    for (const job of ablationJobs) {
-      const before = earlierResult(previous, job) as AblationScores | undefined;
-      if (before?.cache_key !== await keyOf(job)) continue;
-      if (job.split === "random") {
-        ablation[job.ablation!] = { ...before, features: job.spec.features } as AblationResult;
-        delete ablation[job.ablation!].temporal;
-      } else if (ablation[job.ablation!]) ablation[job.ablation!].temporal = before;
-    }
-    const rows = ablationJobs.length / splits.length;
-    const kept = Object.keys(ablation).length;
-    if (rows > kept) {
-      log(
-        `\n--no-ablation: ${rows - kept} of the ${rows} ablation rows not trained` +
-          (kept > 0 ? ` (${kept} kept from metrics.json, still up to date)` : "") +
-          "; `npx deno task train` trains them.",
-      );
-    } else if (rows > 0) log(`\n--no-ablation: the ${rows} ablation rows kept (still up to date).`);
+  const notTrained = ablationRows.size - Object.keys(ablation).length;
+  if (options.ablation === false && notTrained > 0) {
+    log(
+      `\n--no-ablation: ${notTrained} of the ${ablationRows.size} ablation rows not trained` +
+        "; `npx deno task train` trains them.",
+    );
   }
 
   // --splits random keeps the temporal results that are still up to date.
