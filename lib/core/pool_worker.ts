@@ -44,10 +44,28 @@ function transferables(value: unknown, out: Set<ArrayBuffer> = new Set()): Array
   return [...out];
 }
 
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined") {
-  self.onmessage = async (
-    event: MessageEvent<{ id: number; module: string; name: string; args: unknown }>,
-  ) => {
+/** A message to a worker: run task `name` of `module` on `args`, answer with `id`. */
+export interface TaskMessage {
+  id: number;
+  module: string;
+  name: string;
+  args: unknown;
+}
+
+/**
+ * True in a Web Worker (where a pool runs everything on the calling thread).
+ *
+ * @example
+ * ```ts
+ * console.log(inWorker()); // false on the main thread
+ * ```
+ */
+export function inWorker(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
+}
+
+if (inWorker()) {
+  self.onmessage = async (event: MessageEvent<TaskMessage>) => {
     const { id, module, name, args } = event.data;
     try {
       const result = await (await taskFunction({ module, name }))(args);

@@ -29,7 +29,7 @@ import {
   type TaskRef,
 } from "./estimator.ts";
 import { type LabelMatrix, type Matrix, takeRows } from "./matrix.ts";
-import { taskFunction } from "./pool_worker.ts";
+import { inWorker, taskFunction, type TaskMessage } from "./pool_worker.ts";
 
 /** What the fit task of a pool receives (see `models/estimator_pool.ts`). */
 export interface FitTaskArgs {
@@ -47,21 +47,8 @@ export interface FitTaskResult {
   proba?: Float32Array;
 }
 
-/** A message to a worker. */
-interface TaskMessage {
-  id: number;
-  module: string;
-  name: string;
-  args: unknown;
-}
-
 /** A worker's answer. */
 type TaskReply = { id: number; result: unknown } | { id: number; error: string };
-
-/** True in a Web Worker (where a pool runs everything on the calling thread). */
-function inWorker(): boolean {
-  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
-}
 
 /**
  * Web Workers that run tasks, fit models and share matrices.
