@@ -28,13 +28,12 @@ import { readJsonFile } from "../io/read_json.ts";
 import { loadEstimator, saveEstimator } from "../models/model_store.ts";
 import {
   DEFAULT_PROCESSED_DIR,
-  embeddingCacheDir,
   featuresDir,
   type ProcessedConfig,
   readConfig,
 } from "../features/processed_data.ts";
 import { GenreModel, type GenreModelExpectations, type GenreModelManifest } from "./genre_model.ts";
-import { type MetricsFile, parseMetricsFile } from "./metrics_file.ts";
+import { type MetricsFile, parseMetricsFile, readMetricsFile } from "./metrics_file.ts";
 
 /** What `cache/folds/<name>/folds.json` records about the fold models beside it. */
 export interface SavedFolds {
@@ -94,11 +93,6 @@ export class Artifacts {
     return join(this.dir, "explain");
   }
 
-  /** `cache/<kind>/`: the vectors a text embedder (`use`, `ollama`) keeps, by text. */
-  embeddingCache(kind: string): string {
-    return embeddingCacheDir(this.dir, kind);
-  }
-
   /** `metrics.json`. */
   get metrics(): string {
     return join(this.dir, "metrics.json");
@@ -125,11 +119,8 @@ export class Artifacts {
   }
 
   /** `metrics.json`, validated; a missing or unreadable file is an error naming the fix. */
-  async readMetrics(): Promise<MetricsFile> {
-    return parseMetricsFile(
-      await readJsonFile(this.metrics, { hint: "run `npx deno task train` first" }),
-      { source: this.metrics },
-    );
+  readMetrics(): Promise<MetricsFile> {
+    return readMetricsFile(this.dir);
   }
 
   /**

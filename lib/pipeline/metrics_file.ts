@@ -346,13 +346,11 @@ export function mergeMetrics(
   else best = Object.keys(fresh.models).at(-1)!;
   const keepAblation = previous?.ablation && previous.features_id === fresh.features_id &&
     kept.includes(options.bestName);
-  const merged: MetricsFile = {
-    ...fresh,
-    best,
-    models,
-    ...(fresh.ablation ? {} : keepAblation ? { ablation: previous!.ablation } : {}),
-  };
-  if (!fresh.ablation && !keepAblation) delete merged.ablation;
+  const merged: MetricsFile = { ...fresh, best, models };
+  if (!fresh.ablation) {
+    if (keepAblation) merged.ablation = previous!.ablation;
+    else delete merged.ablation;
+  }
   if (previous?.pipeline_seconds && !merged.pipeline_seconds) {
     merged.pipeline_seconds = previous.pipeline_seconds;
   }
