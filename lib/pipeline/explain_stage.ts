@@ -185,9 +185,11 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
       seed,
       onFold: (k, s) => log(`  fold ${k + 1}/${nFolds} scored at ${s.toFixed(1)} s`),
     });
+  // The best model's saved probabilities (train's out-of-fold and test), read once.
+  const bestProba = await artifacts.readPredictions(name);
   let foldsFromTrain = reuse;
   let imp = await importance(reuse);
-  if (reuse && !sameData(imp.oof.data, (await artifacts.readPredictions(name)).oof.data)) {
+  if (reuse && !sameData(imp.oof.data, bestProba.oof.data)) {
     // Self-check: the kept fold models must predict what train's cross-validation predicted.
     log("  the saved fold models do not reproduce train's out-of-fold predictions: refitting");
     foldsFromTrain = false;
@@ -236,7 +238,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   const calibrationModels: ExplanationsMetrics["calibration"]["models"] = {};
   for (const m of ["best", "study_lr", "study_rf"]) {
     if (!metrics.models[m]) continue;
-    const { oof, test: testP } = await artifacts.readPredictions(m);
+    const { oof, test: testP } = m === name ? bestProba : await artifacts.readPredictions(m);
     calibrationModels[m] = {
       oof: summary(reliability(data.yTrain, oof)),
       test: summary(reliability(data.yTest, testP)),
@@ -252,7 +254,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
   }
 
   // 4. Label ambiguity (the saved out-of-fold probabilities the thresholds were tuned on).
-  const { oof } = await artifacts.readPredictions(name);
+  const { oof } = bestProba;
   const noise = labelContradictions(data.yTrain, oof, { names: genres, thresholds });
   const L = genres.length;
   const byGenre: Record<string, { extras: number; misses: number }> = {};
