@@ -22,6 +22,7 @@
 import {
   type EstimatorPool,
   type FitData,
+  type FitOptions,
   type FittedState,
   type MultiLabelEstimator,
   type PoolFit,
@@ -30,6 +31,35 @@ import {
 } from "./estimator.ts";
 import { type LabelMatrix, type Matrix, takeRows } from "./matrix.ts";
 import { inWorker, taskFunction, type TaskMessage } from "./pool_worker.ts";
+
+/**
+ * How a pool fits a model, on this thread or in a worker: from `data.start` (its warm start) on
+ * `data.rows` of X and Y (all rows when absent); returns its probabilities of `data.predictRows`
+ * when asked. Changes `model`.
+ *
+ * @example
+ * ```ts
+ * import { fromRows, labelsFromRows } from "./matrix.ts";
+ * import type { MultiLabelEstimator } from "./estimator.ts";
+ * declare const model: MultiLabelEstimator;
+ * const proba = await fitOnRows(model, {
+ *   X: fromRows([[0], [1], [2]]),
+ *   Y: labelsFromRows([[0], [1], [1]]),
+ *   rows: [0, 1],
+ *   predictRows: [2],
+ * });
+ * ```
+ */
+export async function fitOnRows(
+  model: MultiLabelEstimator,
+  data: FitData & { start?: StartingPoint },
+  options?: FitOptions,
+): Promise<Matrix | undefined> {
+  if (data.start) model.startFrom!(data.start);
+  const { X, Y, rows, predictRows } = data;
+  await model.fit(rows ? takeRows(X, rows) : X, rows ? takeRows(Y, rows) : Y, options);
+  return predictRows ? await model.predictProba(takeRows(X, predictRows)) : undefined;
+}
 
 /** What the fit task of a pool receives (see `models/estimator_pool.ts`). */
 export interface FitTaskArgs {
@@ -128,14 +158,7 @@ export class WorkerPool implements EstimatorPool {
     const start = model.startingPoint?.();
     if (this.inline) {
       const fitted = model.clone() as T;
-      if (start) fitted.startFrom!(start);
-      await fitted.fit(
-        rows ? takeRows(data.X, rows) : data.X,
-        rows ? takeRows(data.Y, rows) : data.Y,
-      );
-      const proba = predictRows
-        ? await fitted.predictProba(takeRows(data.X, predictRows))
-        : undefined;
+      const proba = await fitOnRows(fitted, { X: data.X, Y: data.Y, rows, predictRows, start });
       return { model: fitted, proba };
     }
     const args: FitTaskArgs = {
@@ -167,12 +190,9 @@ export class WorkerPool implements EstimatorPool {
   async fitParts<T extends MultiLabelEstimator>(model: T, data: FitData): Promise<T> {
     if (!model.splitsFit) return (await this.fit(model, data)).model;
     const fitted = model.clone() as T;
-    const start = model.startingPoint?.();
-    if (start) fitted.startFrom!(start);
     const { X, Y, rows } = data;
-    return await fitted.fit(rows ? takeRows(X, rows) : X, rows ? takeRows(Y, rows) : Y, {
-      pool: this,
-    });
+    await fitOnRows(fitted, { X, Y, rows, start: model.startingPoint?.() }, { pool: this });
+    return fitted;
   }
 
   /**

@@ -7,8 +7,12 @@
  */
 
 import type { TaskRef } from "../core/estimator.ts";
-import { takeRows } from "../core/matrix.ts";
-import { type FitTaskArgs, type FitTaskResult, WorkerPool } from "../core/worker_pool.ts";
+import {
+  fitOnRows,
+  type FitTaskArgs,
+  type FitTaskResult,
+  WorkerPool,
+} from "../core/worker_pool.ts";
 import { buildEstimator } from "./model_store.ts";
 
 /**
@@ -28,14 +32,8 @@ import { buildEstimator } from "./model_store.ts";
  */
 export async function fitSpec(args: FitTaskArgs): Promise<FitTaskResult> {
   const model = buildEstimator(args.spec);
-  if (args.start) model.startFrom!(args.start);
-  const X = args.rows ? takeRows(args.X, args.rows) : args.X;
-  const Y = args.rows ? takeRows(args.Y, args.rows) : args.Y;
-  await model.fit(X, Y);
-  const proba = args.predictRows
-    ? (await model.predictProba(takeRows(args.X, args.predictRows))).data
-    : undefined;
-  return { state: model.exportState(), proba };
+  const proba = await fitOnRows(model, args);
+  return { state: model.exportState(), proba: proba?.data };
 }
 
 /** {@linkcode fitSpec} as a worker-pool task. */
