@@ -434,7 +434,12 @@ async function main(): Promise<void> {
         }
         const expected = committedCharts(JSON.parse(new TextDecoder().decode(before.get(path))));
         if (state.charts !== expected) {
-          throw new Error(`${state.charts} chart outputs, the committed notebook has ${expected}`);
+          throw new Error(
+            `${state.charts} chart outputs, the committed notebook has ${expected} (its outputs ` +
+              "come from a full run with the ablation: after a plain `deno task all`, which skips " +
+              "it, notebook 05 draws fewer; run `npx deno task all --ablation` first, or use " +
+              "--sample N, which trains it)",
+          );
         }
         const drawn = await checkChartsVisible(page, name, state.charts);
         for (const w of state.warnings) console.log(`  note: ${w}`);
