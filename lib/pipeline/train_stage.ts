@@ -130,10 +130,8 @@ export async function trainModel(
   spec: ModelSpec,
   options: TrainOptions = {},
 ): Promise<TrainedModel> {
-  if (!options.pool) {
-    using pool = openPool(options.workers ?? defaultWorkers());
-    return await trainModel(spec, { ...options, pool });
-  }
+  using owned = options.pool ? undefined : openPool(options.workers ?? defaultWorkers());
+  const pool = options.pool ?? owned!;
   const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const split = options.split ?? "random";
@@ -153,7 +151,7 @@ export async function trainModel(
     silent: options.verbose === false,
   });
   await model.fit(data.XTrain, data.yTrain, {
-    pool: options.pool,
+    pool,
     onFold: () => bar.tick(),
     keepFoldModels: options.keepFoldModels,
   });
@@ -327,10 +325,8 @@ export async function runTraining(
   specs: ModelSpec[],
   options: RunTrainingOptions,
 ): Promise<MetricsFile> {
-  if (!options.pool) {
-    using pool = openPool(options.workers ?? defaultWorkers());
-    return await runTraining(specs, { ...options, pool });
-  }
+  using owned = options.pool ? undefined : openPool(options.workers ?? defaultWorkers());
+  const pool = options.pool ?? owned!;
   const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const config = await artifacts.readConfig();
@@ -380,7 +376,7 @@ export async function runTraining(
     } else {
       const trained = await trainModel(spec, {
         dir: options.dir,
-        pool: options.pool,
+        pool,
         verbose: options.verbose,
         split,
         // The best model's fold models are kept for the explain stage (its permutation
