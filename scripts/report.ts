@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     await writeDirAtomically(join(target, "figures"), async (figures) => {
       await copyFiles(join(target, "figures"), figures, { all: keep });
       env.NETFLIX_FIGURES_DIR = resolve(figures);
+      env.NETFLIX_FIGURES_FINAL_DIR = resolve(join(target, "figures"));
       await writeDirAtomically(join(target, "executed"), async (outputDir) => {
         await copyFiles(join(target, "executed"), outputDir, { all: keep });
         executed.push(...await runAll(paths, { outputDir, env, timeout, jobs, target }));

@@ -56,3 +56,14 @@ Deno.test("notebook cells carry no type casts that silence the checker", async (
     });
   }
 });
+
+Deno.test("committed notebooks name where their charts stay, never a report run's temporary folder", async () => {
+  for (const [name, nb] of await notebooks()) {
+    nb.cells.forEach((cell, i) => {
+      for (const out of cell.outputs ?? []) {
+        const plain = joinSource((out.data ?? {})["text/plain"]);
+        assert.ok(!/\.partial-|\.old-/.test(plain), `${name} cell ${i}: "${plain}"`);
+      }
+    });
+  }
+});

@@ -8,10 +8,10 @@
 
 import * as vega from "vega";
 import { compile } from "vega-lite";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { atomicWrite } from "../io/atomic_write.ts";
 import { display, inJupyter } from "../display/kernel_display.ts";
-import { figuresDir, PROJECT_ROOT } from "../io/project_paths.ts";
+import { figuresDir, finalFiguresDir, PROJECT_ROOT } from "../io/project_paths.ts";
 import { VEGA_LITE_V5_SCHEMA, type VegaLiteSpec } from "./spec.ts";
 import { estimateTextWidth } from "./text_width.ts";
 
@@ -250,7 +250,8 @@ export async function saveChart(
 export async function showChart(spec: VegaLiteSpec, options: ShowChartOptions): Promise<void> {
   const { path, svg } = await saveChart(spec, options);
   const title = chartTitle(spec) || options.name;
-  const shown = displayPath(path);
+  // Where the chart will stay: a report run saves into a temporary folder that replaces figures/.
+  const shown = displayPath(options.dir ? path : join(finalFiguresDir(), basename(path)));
   if (inJupyter()) {
     await display({
       "image/svg+xml": svg,

@@ -80,3 +80,17 @@ export function reportsDir(sample: number | undefined = sampleSize()): string {
 export function figuresDir(): string {
   return Deno.env.get("NETFLIX_FIGURES_DIR") || join(reportsDir(), "figures");
 }
+
+/**
+ * Where the charts saved in {@linkcode figuresDir} are to be found once the run that saves them
+ * is over: `$NETFLIX_FIGURES_FINAL_DIR` when set (a report run saves into a temporary folder that
+ * then replaces this one), else {@linkcode figuresDir} itself. Notebooks name this place.
+ *
+ * @example
+ * ```ts
+ * const dir = finalFiguresDir(); // ".../reports/figures", also during a report run
+ * ```
+ */
+export function finalFiguresDir(): string {
+  return Deno.env.get("NETFLIX_FIGURES_FINAL_DIR") || figuresDir();
+}
