@@ -465,7 +465,7 @@ export function readmeResults(raw: unknown, options: { source: string }): string
       "",
       wrapParagraph(
         `Ablation: the selected model (${cell(metrics.best)}) retrained on subsets of the ` +
-          "feature blocks:",
+          "feature blocks (`deno task all --ablation` or `deno task train` makes it):",
       ),
       "",
       ablationTable(m.ablation, { full }),
