@@ -28,6 +28,33 @@ const STAGES: { name: string; args: string[]; force?: string; noAblation?: strin
   { name: "report", args: ["scripts/report.ts", "--if-available", "--jobs", "3"] },
 ];
 
+/** The flags of `deno task all`. */
+export interface AllFlags {
+  /** Redo the stages that would be reused. */
+  force?: boolean;
+  /** Train the ablation too (without it, `train` runs with `--no-ablation`). */
+  ablation?: boolean;
+}
+
+/**
+ * The stages `deno task all` runs, in order, each as the script and arguments `deno run -A` gets.
+ *
+ * @example
+ * ```ts
+ * stageCommands({}).find((s) => s.name === "train")!.args; // ["scripts/train.ts", "--no-ablation"]
+ * ```
+ */
+export function stageCommands(flags: AllFlags): { name: string; args: string[] }[] {
+  return STAGES.map((stage) => ({
+    name: stage.name,
+    args: [
+      ...stage.args,
+      ...(flags.force && stage.force ? [stage.force] : []),
+      ...(!flags.ablation && stage.noAblation ? [stage.noAblation] : []),
+    ],
+  }));
+}
+
 if (import.meta.main) {
   await runCommand(USAGE, async () => {
     const { force, ablation } = parseFlags(Deno.args, {
@@ -37,18 +64,11 @@ if (import.meta.main) {
     });
     const seconds: Record<string, number> = {};
     const t0 = performance.now();
-    for (const stage of STAGES) {
+    for (const stage of stageCommands({ force, ablation })) {
       console.log(`\n━━ ${stage.name} ━━`);
       const t = performance.now();
-      const args = [
-        "run",
-        "-A",
-        ...stage.args,
-        ...(force && stage.force ? [stage.force] : []),
-        ...(!ablation && stage.noAblation ? [stage.noAblation] : []),
-      ];
       const status = await new Deno.Command(Deno.execPath(), {
-        args,
+        args: ["run", "-A", ...stage.args],
         stdin: "inherit",
         stdout: "inherit",
         stderr: "inherit",
