@@ -53,6 +53,12 @@ export interface CreatePipelineOptions {
   blocks?: readonly FeatureBlock[];
 }
 
+/** Options for {@linkcode FeaturePipeline.load}. */
+export interface LoadPipelineOptions extends LoadBlockOptions {
+  /** The blocks to load, in this order (default all of the saved pipeline's, in its order). */
+  blocks?: readonly FeatureBlock[];
+}
+
 /**
  * An ordered set of feature blocks.
  *
@@ -173,8 +179,19 @@ export class FeaturePipeline {
     });
   }
 
-  /** Loads a pipeline written by {@linkcode FeaturePipeline.save}, checking every block. */
-  static async load(dir: string, options: LoadBlockOptions = {}): Promise<FeaturePipeline> {
+  /**
+   * Loads a pipeline written by {@linkcode FeaturePipeline.save}, checking every block it loads:
+   * all of them, or only `options.blocks`, in that order (the others are never read — the same
+   * pipeline as `load(dir).select(blocks)`, without loading what it leaves out).
+   *
+   * @example
+   * ```ts
+   * const textOnly = await FeaturePipeline.load("processed_data/features/pipeline", {
+   *   blocks: ["text", "categorical"],
+   * });
+   * ```
+   */
+  static async load(dir: string, options: LoadPipelineOptions = {}): Promise<FeaturePipeline> {
     const path = join(dir, PIPELINE_FILE);
     const saved = await readJsonFile<{ format: string; blocks: BlockDescription[] }>(path, {
       hint: "re-run `npx deno task preprocess`",
@@ -182,8 +199,17 @@ export class FeaturePipeline {
     if (saved.format !== "netflix-genres-pipeline/1" || !Array.isArray(saved.blocks)) {
       throw new Error(`${path}: not a saved feature pipeline; re-run \`npx deno task preprocess\``);
     }
+    const wanted = options.blocks ?? saved.blocks.map((d) => d.kind);
     const blocks: TitleTransformer[] = [];
-    for (const d of saved.blocks) {
+    for (const kind of wanted) {
+      const d = saved.blocks.find((b) => b.kind === kind);
+      if (!d) {
+        throw new RangeError(
+          `${path}: no "${kind}" block; this pipeline has ` +
+            `${saved.blocks.map((b) => b.kind).join(", ")} (re-run \`npx deno task preprocess\` ` +
+            "with the blocks the model needs)",
+        );
+      }
       const b = await loadBlock(join(dir, d.kind), options);
       if (b.featureNames.length !== d.columns) {
         throw new Error(
