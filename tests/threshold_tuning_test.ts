@@ -66,8 +66,11 @@ Deno.test("crossValPredictProba fits each fold on its training rows only", async
   const { X, Y } = problem(50);
   const folds = kFold(50, { nSplits: 5, seed: 1 });
   const prototype = new ColumnEstimator();
-  const { proba: oof, models } = await crossValPredictProba(prototype, [X, Y], { folds });
-  assert.equal(models.length, 5);
+  const { proba: oof, models } = await crossValPredictProba(prototype, [X, Y], {
+    folds,
+    returnModels: true,
+  });
+  assert.equal(models!.length, 5);
   assert.deepEqual(models, prototype.clones);
   assert.deepEqual(prototype.seen, [], "the estimator given is not fitted, its clones are");
   for (const [k, m] of prototype.clones.entries()) {
@@ -78,6 +81,10 @@ Deno.test("crossValPredictProba fits each fold on its training rows only", async
     () => crossValPredictProba(new ColumnEstimator(), [X, Y], { folds: [folds[0]] }),
     /is in no fold's test rows/,
   );
+  // Without returnModels the fold models are not returned (nor kept); the scores are the same.
+  const again = await crossValPredictProba(new ColumnEstimator(), [X, Y], { folds });
+  assert.equal(again.models, undefined);
+  assert.deepEqual(again.proba.data, oof.data);
 });
 
 Deno.test("tuneThresholds finds each label's own threshold and the best global one", async () => {
@@ -152,11 +159,12 @@ Deno.test("folds fitted on workers give the very same out-of-fold probabilities 
     folds,
     pool,
     onFold: (k) => seen.push(k),
+    returnModels: true,
   });
   assert.deepEqual(there.proba.data, here.proba.data);
   assert.deepEqual(seen, [0, 1, 2], "reported in fold order");
   for (const [k, fold] of folds.entries()) {
-    const p = await there.models[k].predictProba(takeRows(X, fold.test));
+    const p = await there.models![k].predictProba(takeRows(X, fold.test));
     assert.deepEqual(p.data, takeRows(here.proba, fold.test).data);
   }
 });

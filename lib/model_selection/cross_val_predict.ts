@@ -17,14 +17,20 @@ export interface CrossValOptions {
   pool?: EstimatorPool;
   /** Called as each fold ends, in fold order, with the seconds since the first fold started. */
   onFold?: (fold: number, seconds: number) => void;
+  /**
+   * Also return the model fitted on each fold (default false, as scikit-learn's
+   * `return_estimator`: each fold's model is dropped once its held-out rows are scored, so the
+   * folds' models — five forests of 4,200 trees, say — are never all in memory at once).
+   */
+  returnModels?: boolean;
 }
 
 /** The out-of-fold probabilities and the model fitted on each fold. */
 export interface CrossValResult {
   /** rows × labels: row i scored by the fold model that held it out. */
   proba: Matrix;
-  /** The fitted clone of each fold, in fold order. */
-  models: MultiLabelEstimator[];
+  /** The fitted clone of each fold, in fold order (only with `returnModels`). */
+  models?: MultiLabelEstimator[];
 }
 
 /**
@@ -79,9 +85,12 @@ export async function crossValPredictProba(
       options.onFold?.(reported, seconds[reported]!);
       reported++;
     }
-    return model;
+    return options.returnModels ? model : null;
   }));
-  return { proba: oof.matrix(), models };
+  return {
+    proba: oof.matrix(),
+    ...(options.returnModels ? { models: models as MultiLabelEstimator[] } : {}),
+  };
 }
 
 /**

@@ -211,6 +211,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
       folds,
       pool,
       onFold: options.onFold,
+      returnModels: options.keepFoldModels,
     });
     const cv = (performance.now() - t0) / 1000;
     const tuned = tuneThresholds(Y, oof, { folds, minSupport: this.options.minSupport });
@@ -232,7 +233,7 @@ export class ThresholdedClassifier implements MultiLabelEstimator {
     this.thresholds = this.thresholdsFor(this.options.strategy);
     this.oof = oof;
     this.folds = folds;
-    this.foldModels = options.keepFoldModels ? foldModels : null;
+    this.foldModels = foldModels ?? null;
     this.estimator = (await allRows).model;
     this.seconds = { cv, final };
     return this;
