@@ -5,7 +5,8 @@
  * 1. preprocess with lsa vs TfidfVectorizer + TruncatedSVD(768) (time, memory, quality)
  * 2. the whole preprocess stage with the default embedder, timed (nothing cached: it embeds every
  *    description, builds the lsa and credits blocks and writes every file)
- * 3. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory)
+ * 3. the train stage (study LR + RF + 5-fold CV thresholds) vs scikit-learn (F1, time, memory),
+ *    and against the code before issue 20's redesign (same scores; time within 5 %)
  * 4. the best model's final fit vs the same model in scikit-learn (ratio, target ≤ 0.1×; F1)
  * 5. its parts: the MLP alone on OpenBLAS and on wasm, the LR's stopping tolerance, the LR's
  *    inner loops (fast exp, L-BFGS direction) against what they replaced
@@ -67,6 +68,10 @@ if (import.meta.main) {
   await Deno.remove(out, { recursive: true });
   ok = (await run("train stage: study LR + RF + CV thresholds vs scikit-learn", [
     "bench/train_stage_bench.ts",
+  ])) && ok;
+  ok = (await run("train stage: now vs the code before the redesign (target ≤ 1.05× its time)", [
+    "bench/train_redesign_bench.ts",
+    csv,
   ])) && ok;
   ok = (await run("best model final fit vs scikit-learn (target ≤ 0.1× its time)", [
     "bench/best_model_bench.ts",

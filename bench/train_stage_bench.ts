@@ -30,13 +30,11 @@ if (import.meta.main) {
   const study = (name: string) => modelSpecs().find((s) => s.name === name)!;
   const lr = await trainModel({ ...study("study_lr"), name: "bench_lr" }, {
     dir,
-
     verbose: false,
   });
   const tLr = (performance.now() - t0) / 1000;
   const rf = await trainModel({ ...study("study_rf"), name: "bench_rf" }, {
     dir,
-
     verbose: false,
   });
   const ours = (performance.now() - t0) / 1000;
