@@ -25,7 +25,7 @@ export interface CrossValOptions {
   returnModels?: boolean;
 }
 
-/** The out-of-fold probabilities and the model fitted on each fold. */
+/** The out-of-fold probabilities, and the model fitted on each fold when asked. */
 export interface CrossValResult {
   /** rows × labels: row i scored by the fold model that held it out. */
   proba: Matrix;
