@@ -10,9 +10,13 @@ import {
   parseExecutionError,
 } from "../lib/jupyter/run_notebooks.ts";
 import { type Notebook, stripAnsi } from "../lib/jupyter/notebook_json.ts";
+import { ensureDenoKernel } from "../lib/jupyter/jupyter_setup.ts";
 
 const FIXTURES = new URL("./fixtures/notebooks/", import.meta.url).pathname;
 const status = await jupyterStatus();
+// A `deno` kernel registered from another checkout that is gone cannot start: it is registered
+// again for this one, as `deno task report` does (a working registration is left alone).
+if (status.nbconvert && status.denoKernel) await ensureDenoKernel();
 const hasJupyter = status.nbconvert && status.denoKernel;
 if (!hasJupyter) {
   console.warn(
