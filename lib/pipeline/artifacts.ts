@@ -28,9 +28,13 @@ import { readJsonFile } from "../io/read_json.ts";
 import { loadEstimator, saveEstimator } from "../models/model_store.ts";
 import {
   DEFAULT_PROCESSED_DIR,
+  type FeatureBlock,
   featuresDir,
+  loadProcessed,
   type ProcessedConfig,
+  type ProcessedData,
   readConfig,
+  type SplitName,
 } from "../features/processed_data.ts";
 import { GenreModel, type GenreModelExpectations, type GenreModelManifest } from "./genre_model.ts";
 import { type MetricsFile, parseMetricsFile, readMetricsFile } from "./metrics_file.ts";
@@ -46,6 +50,9 @@ export interface SavedFolds {
 }
 
 const FOLDS_FILE = "folds.json";
+
+/** Feature arrays already read, by folder, blocks, split and features id. */
+const loadedFeatures = new Map<string, Promise<ProcessedData>>();
 
 /**
  * A processed folder's files.
@@ -118,6 +125,29 @@ export class Artifacts {
     return readConfig(this.dir);
   }
 
+  /**
+   * The feature arrays of `features/` for some blocks (default all) on a split (default
+   * `random`), with the config. Read once per process while preprocess has not re-run (the
+   * train stage fits several models on the same blocks): treat the arrays as read-only.
+   */
+  async loadFeatures(
+    options: { features?: FeatureBlock[]; split?: SplitName } = {},
+  ): Promise<ProcessedData> {
+    const { id } = await this.readConfig();
+    const at = `${this.dir}|`;
+    const key = `${at}${options.features?.join(",") ?? "*"}|${options.split ?? "random"}|${id}`;
+    for (const k of loadedFeatures.keys()) {
+      if (k.startsWith(at) && !k.endsWith(`|${id}`)) loadedFeatures.delete(k);
+    }
+    let data = loadedFeatures.get(key);
+    if (!data) {
+      data = loadProcessed(this.dir, options);
+      data.catch(() => loadedFeatures.delete(key));
+      loadedFeatures.set(key, data);
+    }
+    return await data;
+  }
+
   /** `metrics.json`, validated; a missing or unreadable file is an error naming the fix. */
   readMetrics(): Promise<MetricsFile> {
     return readMetricsFile(this.dir);
@@ -182,6 +212,14 @@ export class Artifacts {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The features id that saved model `name` was trained on (from its manifest), or undefined
+   * when there is no readable saved model of that name.
+   */
+  async modelFeaturesId(name: string): Promise<string | undefined> {
+    return (await this.readModelManifest(name))?.training?.features_id;
   }
 
   /** Loads saved model `name` (see {@linkcode GenreModel.load} for what it checks). */

@@ -27,7 +27,6 @@ import { binarize, f1Score } from "../metrics/multi_label_metrics.ts";
 import type { ExplanationsMetrics, ReliabilitySummary } from "./metrics_file.ts";
 import { readTitles, selectTitles } from "../data/netflix_csv.ts";
 import { permutationImportance } from "../model_selection/permutation_importance.ts";
-import { loadProcessed } from "../features/processed_data.ts";
 import { TermModel } from "../analysis/explain/term_evidence.ts";
 import { claimGenres, explainGroups, studyClaims } from "../analysis/explain/study_claims.ts";
 import { Artifacts } from "./artifacts.ts";
@@ -105,7 +104,7 @@ export async function runExplain(options: ExplainStageOptions = {}): Promise<Exp
     embedder: config.embedder,
     featuresSource: artifacts.features,
   });
-  const data = await loadProcessed(artifacts.dir, { features: model.pipeline.kinds });
+  const data = await artifacts.loadFeatures({ features: model.pipeline.kinds });
   if (data.config.id !== metrics.features_id) {
     throw new Error(
       `${artifacts.metrics} was written for features ${metrics.features_id.slice(0, 12)} ` +

@@ -8,6 +8,7 @@
 
 import { join } from "node:path";
 import type { FeatureBlock } from "../features/feature_blocks.ts";
+import type { SplitName } from "../features/processed_data.ts";
 import type { EvaluationReport } from "../metrics/multi_label_metrics.ts";
 import { readJsonFile } from "../io/read_json.ts";
 import type { CvCurvePoint } from "../model_selection/threshold_tuning.ts";
@@ -366,4 +367,129 @@ export function mergeMetrics(
     else delete merged.explanations;
   }
   return { merged, kept, dropped };
+}
+
+/** Where one training's result goes in metrics.json: a model's entry or an ablation row, on a split. */
+export interface EntryRef {
+  /** The model's name (for an ablation row, the row's own model name). */
+  model: string;
+  split: SplitName;
+  /** The ablation row's feature-set key (`text+categorical`), or undefined for a model. */
+  ablation?: string;
+  /** The feature blocks it was trained on (an ablation row records them). */
+  features: FeatureBlock[];
+}
+
+/**
+ * The entries one training run makes, in the nesting of metrics.json: a model's random-split
+ * entry with its temporal scores inside, an ablation row likewise. Knows the previous file, so
+ * the train stage can ask for the earlier result of a training and keep what is still valid.
+ *
+ * @example
+ * ```ts
+ * declare const previous: MetricsFile | null, m: ModelMetrics;
+ * const entries = new TrainedEntries(previous);
+ * const ref = { model: "lr", split: "random" as const, features: m.features };
+ * if (entries.earlier(ref)?.cache_key !== "abc") entries.add(ref, { ...m, cache_key: "abc" });
+ * ```
+ */
+export class TrainedEntries {
+  readonly models: Record<string, ModelMetrics> = {};
+  readonly ablation: Record<string, AblationResult> = {};
+  readonly #previous: MetricsFile | null;
+
+  constructor(previous: MetricsFile | null) {
+    this.#previous = previous;
+  }
+
+  /** The previous file's result for this training, if any. */
+  earlier(ref: EntryRef): ModelMetrics | AblationScores | undefined {
+    const previous = this.#previous;
+    if (ref.ablation !== undefined) {
+      const row = previous?.ablation?.[ref.ablation];
+      return ref.split === "random" ? row : row?.temporal;
+    }
+    const entry = previous?.models[ref.model];
+    return ref.split === "random" ? entry : entry?.temporal as ModelMetrics | undefined;
+  }
+
+  /**
+   * Records a training's result: a model's full metrics (its temporal part is kept as
+   * {@linkcode SplitMetrics}), or an ablation row's scores. A split's random result comes first.
+   */
+  add(ref: EntryRef, result: ModelMetrics | AblationScores): void {
+    if (ref.ablation !== undefined) {
+      // A fresh training gives a model's metrics; a reused row is already its scores.
+      const row = "threshold_variants" in result ? ablationScores(result) : result;
+      if (ref.split === "random") {
+        this.ablation[ref.ablation] = { ...row, features: ref.features };
+        delete this.ablation[ref.ablation].temporal;
+      } else if (this.ablation[ref.ablation]) this.ablation[ref.ablation].temporal = row;
+    } else if (ref.split === "random") {
+      this.models[ref.model] = { ...result as ModelMetrics };
+      delete this.models[ref.model].temporal;
+    } else {
+      this.models[ref.model].temporal = splitMetrics(result as ModelMetrics);
+    }
+  }
+
+  /** How many ablation rows were recorded. */
+  get ablationRows(): number {
+    return Object.keys(this.ablation).length;
+  }
+
+  /**
+   * Keeps the previous temporal results of the entries recorded now when they were made from
+   * the same inputs (a run on the random split only).
+   */
+  keepTemporal(): void {
+    const previous = this.#previous;
+    for (const [name, m] of Object.entries(this.models)) {
+      const t = previous?.models[name]?.temporal;
+      if (t && previous!.models[name].cache_key === m.cache_key) m.temporal = t;
+    }
+    for (const [key, r] of Object.entries(this.ablation)) {
+      const t = previous?.ablation?.[key]?.temporal;
+      if (t && previous!.ablation![key].cache_key === r.cache_key) r.temporal = t;
+    }
+  }
+}
+
+/** The part of a model's entry kept for the temporal split. */
+function splitMetrics(m: ModelMetrics): SplitMetrics {
+  return {
+    hamming_loss: m.hamming_loss,
+    exact_match: m.exact_match,
+    f1_macro: m.f1_macro,
+    f1_micro: m.f1_micro,
+    f1_samples: m.f1_samples,
+    f1_weighted: m.f1_weighted,
+    per_genre: m.per_genre,
+    n_train: m.n_train!,
+    n_test: m.n_test!,
+    n_features: m.n_features,
+    thresholds: m.thresholds,
+    cv_curve: m.cv_curve,
+    cv_f1_macro: m.cv_f1_macro,
+    fit_seconds: m.fit_seconds,
+    predict_seconds: m.predict_seconds,
+    cv_seconds: m.cv_seconds,
+    trained: m.trained,
+    cache_key: m.cache_key,
+  };
+}
+
+/** An ablation row's scores from a model's metrics. */
+function ablationScores(m: ModelMetrics): AblationScores {
+  return {
+    n_features: m.n_features,
+    f1_macro: m.f1_macro,
+    f1_micro: m.f1_micro,
+    f1_samples: m.f1_samples,
+    exact_match: m.exact_match,
+    cv_f1_macro: m.cv_f1_macro,
+    fit_seconds: m.fit_seconds,
+    per_genre: Object.fromEntries(Object.entries(m.per_genre).map(([g, s]) => [g, s.f1])),
+    ...(m.cache_key !== undefined ? { cache_key: m.cache_key } : {}),
+  };
 }

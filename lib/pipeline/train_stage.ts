@@ -23,28 +23,21 @@ import type { EstimatorPool } from "../core/estimator.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { FeaturePipeline } from "../features/feature_pipeline.ts";
 import { GenreModel } from "./genre_model.ts";
-import { binarize, evaluate } from "../metrics/multi_label_metrics.ts";
+import { binarize, evaluate, type EvaluationReport } from "../metrics/multi_label_metrics.ts";
 import {
-  type AblationResult,
-  type AblationScores,
+  type EntryRef,
   mergeMetrics,
   type MetricsFile,
   type ModelMetrics,
-  type SplitMetrics,
   type ThresholdVariant,
+  TrainedEntries,
 } from "./metrics_file.ts";
 import { buildEstimator } from "../models/model_store.ts";
 import { openPool } from "../models/estimator_pool.ts";
 import { defaultWorkers } from "../core/worker_pool.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { codeFingerprint } from "../io/source_hash.ts";
-import {
-  type FeatureBlock,
-  loadProcessed,
-  type ProcessedData,
-  type SplitName,
-  SPLITS,
-} from "../features/processed_data.ts";
+import { type ProcessedData, type SplitName, SPLITS } from "../features/processed_data.ts";
 import {
   THRESHOLD_STRATEGIES,
   ThresholdedClassifier,
@@ -87,32 +80,6 @@ export interface TrainedModel {
   testProba: Matrix;
 }
 
-const dataCache = new Map<string, Promise<ProcessedData>>();
-
-/**
- * Loads the processed arrays for a feature set, memoised per folder, feature list and features
- * id: after preprocess is re-run, the next call reads the new arrays.
- */
-async function loadFeatures(
-  artifacts: Artifacts,
-  features: FeatureBlock[],
-  split: SplitName,
-): Promise<ProcessedData> {
-  const { dir } = artifacts;
-  const { id } = await artifacts.readConfig();
-  const key = `${dir}|${features.join(",")}|${split}|${id}`;
-  for (const k of dataCache.keys()) {
-    if (k.startsWith(`${dir}|`) && !k.endsWith(`|${id}`)) dataCache.delete(k);
-  }
-  let p = dataCache.get(key);
-  if (!p) {
-    p = loadProcessed(dir, { features, split });
-    p.catch(() => dataCache.delete(key));
-    dataCache.set(key, p);
-  }
-  return await p;
-}
-
 /**
  * Trains one model spec on one split: its {@linkcode ThresholdedClassifier} (CV out-of-fold
  * probabilities → thresholds → final fit, side by side on the worker pool) → test scores. Saves
@@ -135,7 +102,7 @@ export async function trainModel(
   const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
   const split = options.split ?? "random";
-  const data = await loadFeatures(artifacts, spec.features, split);
+  const data = await artifacts.loadFeatures({ features: spec.features, split });
   const names = data.config.genres;
   const model = buildEstimator(spec.estimator, `model "${spec.name}"`);
   if (!(model instanceof ThresholdedClassifier)) {
@@ -170,10 +137,14 @@ export async function trainModel(
     per_genre: byGenre(tuning.perLabel),
     shrunk: byGenre(model.thresholdsFor("shrunk")),
   };
+  // The test rows are predicted once; each threshold choice is scored on those probabilities
+  // (the model's own choice is what `model.predict` would give).
   const variants = {} as Record<ThresholdStrategy, ThresholdVariant>;
+  const reports = {} as Record<ThresholdStrategy, EvaluationReport>;
   for (const strategy of THRESHOLD_STRATEGIES) {
     const t = model.thresholdsFor(strategy);
     const report = evaluate(data.yTest, binarize(proba, t), { labelNames: names });
+    reports[strategy] = report;
     variants[strategy] = {
       thresholds: shown[strategy],
       f1_macro: report.f1_macro,
@@ -183,7 +154,7 @@ export async function trainModel(
     };
   }
   const strategy = model.options.strategy;
-  const report = evaluate(data.yTest, await model.predict(data.XTest), { labelNames: names });
+  const report = reports[strategy];
   const metrics: ModelMetrics = {
     description: spec.description,
     ...report,
@@ -260,30 +231,6 @@ async function saveTrained(artifacts: Artifacts, trained: TrainedModel): Promise
 /** The model whose CV fold models training keeps for the explain stage. */
 const BEST_FOLDS_KEPT = "best";
 
-/** The part of a model's entry kept for the temporal split. */
-function splitMetrics(m: ModelMetrics): SplitMetrics {
-  return {
-    hamming_loss: m.hamming_loss,
-    exact_match: m.exact_match,
-    f1_macro: m.f1_macro,
-    f1_micro: m.f1_micro,
-    f1_samples: m.f1_samples,
-    f1_weighted: m.f1_weighted,
-    per_genre: m.per_genre,
-    n_train: m.n_train!,
-    n_test: m.n_test!,
-    n_features: m.n_features,
-    thresholds: m.thresholds,
-    cv_curve: m.cv_curve,
-    cv_f1_macro: m.cv_f1_macro,
-    fit_seconds: m.fit_seconds,
-    predict_seconds: m.predict_seconds,
-    cv_seconds: m.cv_seconds,
-    trained: m.trained,
-    cache_key: m.cache_key,
-  };
-}
-
 /** Options for {@linkcode runTraining}. */
 export interface RunTrainingOptions extends TrainOptions {
   /** Save the models, their probabilities and metrics.json (default true). */
@@ -305,11 +252,8 @@ export interface RunTrainingOptions extends TrainOptions {
 }
 
 /** One training of {@linkcode runTraining}: a spec on a split, as a model or an ablation row. */
-interface Job {
+interface Job extends EntryRef {
   spec: ModelSpec;
-  split: SplitName;
-  /** The ablation's feature-set key (`text+categorical`), or undefined for a model. */
-  ablation?: string;
 }
 
 /**
@@ -340,7 +284,11 @@ export async function runTraining(
   // Every module training runs, from this one down its imports (the catalog included).
   const code = await codeFingerprint(import.meta.url);
   const jobs: Job[] = [];
-  for (const spec of specs) for (const split of splits) jobs.push({ spec, split });
+  for (const spec of specs) {
+    for (const split of splits) {
+      jobs.push({ spec, split, model: spec.name, features: spec.features });
+    }
+  }
   const ablationRows = new Set<string>();
   for (const spec of specs) {
     for (const features of spec.ablation ?? []) {
@@ -352,31 +300,30 @@ export async function runTraining(
         estimator: spec.estimator,
       };
       ablationRows.add(key);
-      for (const split of splits) jobs.push({ spec: row, split, ablation: key });
+      for (const split of splits) {
+        jobs.push({ spec: row, split, model: row.name, features, ablation: key });
+      }
     }
   }
 
-  const models: Record<string, ModelMetrics> = {};
-  const ablation: Record<string, AblationResult> = {};
+  const entries = new TrainedEntries(previous);
   for (const job of jobs) {
     const { spec, split } = job;
     const cacheKey = await sha256Hex(
       JSON.stringify({ split, spec, featuresId: config.id, code }),
     );
-    const before = earlierResult(previous, job);
+    const before = entries.earlier(job);
     const tag = `${spec.name} [${split} split]`;
-    let result: ModelMetrics | AblationScores;
     const isSaved = save && split === "random" && job.ablation === undefined;
     if (job.ablation !== undefined && options.ablation === false) {
       // --no-ablation trains no row; it keeps the earlier ones that are still up to date.
-      if (before?.cache_key !== cacheKey) continue;
-      result = before;
+      if (before?.cache_key === cacheKey) entries.add(job, before);
     } else if (
       !options.force && before?.cache_key === cacheKey &&
-      (!isSaved || await savedModelMatches(artifacts, spec.name, config.id))
+      (!isSaved || await artifacts.modelFeaturesId(spec.name) === config.id)
     ) {
       log(`\n✓ ${tag}: up to date (--force retrains)`);
-      result = before;
+      entries.add(job, before);
     } else {
       const trained = await trainModel(spec, {
         dir: options.dir,
@@ -388,23 +335,11 @@ export async function runTraining(
         keepFoldModels: isSaved && spec.name === BEST_FOLDS_KEPT,
       });
       if (isSaved) await saveTrained(artifacts, trained);
-      result = job.ablation === undefined ? trained.metrics : ablationScores(trained.metrics);
-      result.cache_key = cacheKey;
-    }
-    if (job.ablation !== undefined) {
-      const row = result as AblationScores;
-      if (split === "random") {
-        ablation[job.ablation] = { ...row, features: spec.features };
-        delete ablation[job.ablation].temporal;
-      } else if (ablation[job.ablation]) ablation[job.ablation].temporal = row;
-    } else if (split === "random") {
-      models[spec.name] = { ...result as ModelMetrics };
-      delete models[spec.name].temporal;
-    } else {
-      models[spec.name].temporal = splitMetrics(result as ModelMetrics);
+      trained.metrics.cache_key = cacheKey;
+      entries.add(job, trained.metrics);
     }
   }
-  const notTrained = ablationRows.size - Object.keys(ablation).length;
+  const notTrained = ablationRows.size - entries.ablationRows;
   if (options.ablation === false && notTrained > 0) {
     log(
       `\n--no-ablation: ${notTrained} of the ${ablationRows.size} ablation rows not trained` +
@@ -413,7 +348,8 @@ export async function runTraining(
   }
 
   // --splits random keeps the temporal results that are still up to date.
-  if (!splits.includes("temporal")) keepTemporal(previous, models, ablation);
+  if (!splits.includes("temporal")) entries.keepTemporal();
+  const { models, ablation } = entries;
   const cv = specs.find((s) => s.name === options.best) ?? specs[0];
   const fresh: MetricsFile = {
     best: options.best,
@@ -480,58 +416,6 @@ function trainedSplits(
     );
   }
   return SPLITS.filter((s) => asked.includes(s) && (s === "random" || haveTemporal));
-}
-
-/** A job's result in the previous metrics.json, if any. */
-function earlierResult(
-  previous: MetricsFile | null,
-  job: Job,
-): ModelMetrics | AblationScores | undefined {
-  if (job.ablation !== undefined) {
-    const row = previous?.ablation?.[job.ablation];
-    return job.split === "random" ? row : row?.temporal;
-  }
-  const entry = previous?.models[job.spec.name];
-  return job.split === "random" ? entry : entry?.temporal as ModelMetrics | undefined;
-}
-
-/** Keeps the previous temporal results of the models and ablation rows trained now. */
-function keepTemporal(
-  previous: MetricsFile | null,
-  models: Record<string, ModelMetrics>,
-  ablation: Record<string, AblationResult>,
-): void {
-  for (const [name, m] of Object.entries(models)) {
-    const t = previous?.models[name]?.temporal;
-    if (t && previous!.models[name].cache_key === m.cache_key) m.temporal = t;
-  }
-  for (const [key, r] of Object.entries(ablation)) {
-    const t = previous?.ablation?.[key]?.temporal;
-    if (t && previous!.ablation![key].cache_key === r.cache_key) r.temporal = t;
-  }
-}
-
-/** An ablation row's scores from a model's metrics. */
-function ablationScores(m: ModelMetrics): AblationScores {
-  return {
-    n_features: m.n_features,
-    f1_macro: m.f1_macro,
-    f1_micro: m.f1_micro,
-    f1_samples: m.f1_samples,
-    exact_match: m.exact_match,
-    cv_f1_macro: m.cv_f1_macro,
-    fit_seconds: m.fit_seconds,
-    per_genre: Object.fromEntries(Object.entries(m.per_genre).map(([g, s]) => [g, s.f1])),
-  };
-}
-
-async function savedModelMatches(
-  artifacts: Artifacts,
-  name: string,
-  featuresId: string,
-): Promise<boolean> {
-  const manifest = await artifacts.readModelManifest(name);
-  return manifest?.training?.features_id === featuresId;
 }
 
 function round(x: number): number {
