@@ -66,3 +66,38 @@ Deno.test("an unreadable metrics.json is refused with the fix and never silently
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("loadFeatures reads each block set once while the features hold, and again after preprocess", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "artifacts-test-" });
+  try {
+    const input = join(dir, "titles.csv");
+    await Deno.writeTextFile(input, syntheticCsv(80));
+    const out = join(dir, "processed");
+    const preprocess = (dimensions: number) =>
+      runPreprocess({ input, outDir: out, embedder: "lsa", dimensions, verbose: false });
+    await preprocess(6);
+    const artifacts = new Artifacts(out);
+    const text = await artifacts.loadFeatures({ features: ["text"] });
+    assert.equal(text.XTrain.cols, 6);
+    assert.equal(await new Artifacts(out).loadFeatures({ features: ["text"] }), text, "read once");
+    const temporal = await artifacts.loadFeatures({ features: ["text"], split: "temporal" });
+    assert.notEqual(temporal, text);
+    assert.equal(temporal.trainIdx.length + temporal.testIdx.length, 80);
+    assert.equal(await artifacts.modelFeaturesId("lr"), undefined, "no saved model yet");
+    await runTraining([lrSpec("lr", ["text"], 3)], {
+      dir: out,
+      best: "lr",
+      splits: ["random"],
+      verbose: false,
+    });
+    assert.equal(await artifacts.modelFeaturesId("lr"), text.config.id);
+    // Preprocess again with other settings: new features id, new arrays.
+    await preprocess(4);
+    const again = await artifacts.loadFeatures({ features: ["text"] });
+    assert.notEqual(again.config.id, text.config.id);
+    assert.equal(again.XTrain.cols, 4);
+    assert.equal(await artifacts.modelFeaturesId("lr"), text.config.id, "the model is older");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,7 +4,7 @@
  *
  * | path | written by | what |
  * | --- | --- | --- |
- * | `features/` | preprocess | the feature arrays, `config.json`, the fitted pipeline (`features/processed_data.ts`) |
+ * | `features/` | preprocess | the feature arrays ({@linkcode Artifacts.loadFeatures}), `config.json`, the fitted pipeline (`features/processed_data.ts`) |
  * | `models/<name>/` | train | a saved {@linkcode GenreModel} (its thresholds live in it, nowhere else) |
  * | `predictions/<name>_oof.npy`, `<name>_test.npy` | train | out-of-fold and test probabilities |
  * | `cache/folds/<name>/` | train | the CV fold models of the best model, for the explain stage |

@@ -1,7 +1,9 @@
 /**
  * `processed_data/metrics.json`: its one type and its one validating reader, used by train,
  * predict, readme, report and the notebooks. Training some models merges their results into the
- * file; `best` (predict's default model) changes only when the best model is retrained.
+ * file; `best` (predict's default model) changes only when the best model is retrained. Where a
+ * training's result goes in the file (a model's entry, its temporal part, an ablation row) is
+ * {@linkcode TrainedEntries}' to know.
  *
  * @module
  */
