@@ -281,7 +281,8 @@ export async function runTraining(
   const previous = await artifacts.readMetricsIfAny();
   const save = options.save ?? true;
   const splits = trainedSplits(options.splits ?? SPLITS, config.temporal !== undefined, log);
-  // Every module training runs, from this one down its imports (the catalog included).
+  // Every module training runs, from this one down its imports (not the catalog: a spec is
+  // data, and the cache key holds it whole).
   const code = await codeFingerprint(import.meta.url);
   const jobs: Job[] = [];
   for (const spec of specs) {
