@@ -37,14 +37,12 @@ function trained(f1: number, cacheKey: string): ModelMetrics {
 }
 
 const model = (split: "random" | "temporal"): EntryRef => ({
-  model: "lr",
+  spec: { name: "lr", features: ["text"] },
   split,
-  features: ["text"],
 });
 const row = (split: "random" | "temporal"): EntryRef => ({
-  model: "lr_ablation_text",
+  spec: { name: "lr_ablation_text", features: ["text"] },
   split,
-  features: ["text"],
   ablation: "text",
 });
 
@@ -88,7 +86,10 @@ Deno.test("TrainedEntries finds earlier results and keeps temporal ones made fro
   assert.equal(entries.earlier(model("temporal"))?.cache_key, "k2");
   assert.equal(entries.earlier(row("random"))?.cache_key, "k3");
   assert.equal(entries.earlier(row("temporal"))?.cache_key, "k4");
-  assert.equal(entries.earlier({ ...model("random"), model: "other" }), undefined);
+  assert.equal(
+    entries.earlier({ ...model("random"), spec: { name: "other", features: ["text"] } }),
+    undefined,
+  );
 
   // A reused ablation row is placed as it was; the model is retrained with another key.
   entries.add(row("random"), entries.earlier(row("random"))!);

@@ -373,13 +373,11 @@ export function mergeMetrics(
 
 /** Where one training's result goes in metrics.json: a model's entry or an ablation row, on a split. */
 export interface EntryRef {
-  /** The model's name (for an ablation row, the row's own model name). */
-  model: string;
+  /** What was trained: the model's name (an ablation row's own) and its feature blocks. */
+  spec: { name: string; features: FeatureBlock[] };
   split: SplitName;
   /** The ablation row's feature-set key (`text+categorical`), or undefined for a model. */
   ablation?: string;
-  /** The feature blocks it was trained on (an ablation row records them). */
-  features: FeatureBlock[];
 }
 
 /**
@@ -391,7 +389,7 @@ export interface EntryRef {
  * ```ts
  * declare const previous: MetricsFile | null, m: ModelMetrics;
  * const entries = new TrainedEntries(previous);
- * const ref = { model: "lr", split: "random" as const, features: m.features };
+ * const ref = { spec: { name: "lr", features: m.features }, split: "random" as const };
  * if (entries.earlier(ref)?.cache_key !== "abc") entries.add(ref, { ...m, cache_key: "abc" });
  * ```
  */
@@ -411,7 +409,7 @@ export class TrainedEntries {
       const row = previous?.ablation?.[ref.ablation];
       return ref.split === "random" ? row : row?.temporal;
     }
-    const entry = previous?.models[ref.model];
+    const entry = previous?.models[ref.spec.name];
     return ref.split === "random" ? entry : entry?.temporal as ModelMetrics | undefined;
   }
 
@@ -424,14 +422,14 @@ export class TrainedEntries {
       // A fresh training gives a model's metrics; a reused row is already its scores.
       const row = "threshold_variants" in result ? ablationScores(result) : result;
       if (ref.split === "random") {
-        this.ablation[ref.ablation] = { ...row, features: ref.features };
+        this.ablation[ref.ablation] = { ...row, features: ref.spec.features };
         delete this.ablation[ref.ablation].temporal;
       } else if (this.ablation[ref.ablation]) this.ablation[ref.ablation].temporal = row;
     } else if (ref.split === "random") {
-      this.models[ref.model] = { ...result as ModelMetrics };
-      delete this.models[ref.model].temporal;
+      this.models[ref.spec.name] = { ...result as ModelMetrics };
+      delete this.models[ref.spec.name].temporal;
     } else {
-      this.models[ref.model].temporal = splitMetrics(result as ModelMetrics);
+      this.models[ref.spec.name].temporal = splitMetrics(result as ModelMetrics);
     }
   }
 

@@ -286,9 +286,7 @@ export async function runTraining(
   const code = await codeFingerprint(import.meta.url);
   const jobs: Job[] = [];
   for (const spec of specs) {
-    for (const split of splits) {
-      jobs.push({ spec, split, model: spec.name, features: spec.features });
-    }
+    for (const split of splits) jobs.push({ spec, split });
   }
   const ablationRows = new Set<string>();
   for (const spec of specs) {
@@ -302,7 +300,7 @@ export async function runTraining(
       };
       ablationRows.add(key);
       for (const split of splits) {
-        jobs.push({ spec: row, split, model: row.name, features, ablation: key });
+        jobs.push({ spec: row, split, ablation: key });
       }
     }
   }
