@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
 import { binarize, f1Score } from "../lib/metrics/multi_label_metrics.ts";
-import { loadProcessed } from "../lib/features/processed_data.ts";
+import { Artifacts } from "../lib/pipeline/artifacts.ts";
 import { trainModel } from "../lib/pipeline/train_stage.ts";
 import { peakRssMiB } from "../lib/core/peak_rss.ts";
 
@@ -26,15 +26,16 @@ if (import.meta.main) {
   });
   const dir = values.data!;
   console.log(`Train stage benchmark on ${dir} (study_lr + study_rf, 5-fold CV thresholds)`);
+  const artifacts = new Artifacts(dir);
   const t0 = performance.now();
   const study = (name: string) => modelSpecs().find((s) => s.name === name)!;
-  const lr = await trainModel({ ...study("study_lr"), name: "bench_lr" }, {
-    dir,
+  const lrSpec = { ...study("study_lr"), name: "bench_lr" };
+  const lr = await trainModel(lrSpec, await artifacts.loadFeatures({ features: lrSpec.features }), {
     verbose: false,
   });
   const tLr = (performance.now() - t0) / 1000;
-  const rf = await trainModel({ ...study("study_rf"), name: "bench_rf" }, {
-    dir,
+  const rfSpec = { ...study("study_rf"), name: "bench_rf" };
+  const rf = await trainModel(rfSpec, await artifacts.loadFeatures({ features: rfSpec.features }), {
     verbose: false,
   });
   const ours = (performance.now() - t0) / 1000;
@@ -94,7 +95,7 @@ if (import.meta.main) {
     }
     // The CV may pick different grid thresholds on each side (the curve is flat near its top), so
     // also compare the same configuration at the same thresholds.
-    const { yTest } = await loadProcessed(dir);
+    const { yTest } = await artifacts.loadFeatures();
     const proba = rf.testProba;
     let worst = 0;
     console.log("RF test F1 at each grid threshold (macro / micro), ours vs scikit-learn:");

@@ -12,7 +12,7 @@
  */
 
 import { dirFlag, parseFlags, runCommand, UsageError } from "../lib/io/cli_args.ts";
-import { type SplitName, SPLITS } from "../lib/features/processed_data.ts";
+import { parseSplits, SPLITS } from "../lib/features/processed_data.ts";
 import { modelSpecs } from "../lib/pipeline/model_catalog.ts";
 import { trainModels } from "../lib/pipeline/train_models.ts";
 import { resultsTables } from "../lib/report/results_table.ts";
@@ -56,14 +56,11 @@ if (import.meta.main) {
         throw new UsageError(`--models: unknown model "${m}"; choose from ${known.join(", ")}`);
       }
     }
-    const splits = values.splits.split(",").map((s) => s.trim()).filter(Boolean);
-    for (const s of splits) {
-      if (!SPLITS.includes(s as SplitName)) {
-        throw new UsageError(`--splits: unknown split "${s}"; choose from ${SPLITS.join(", ")}`);
-      }
-    }
-    if (!splits.includes("random")) {
-      throw new UsageError("--splits: the random split is always trained; e.g. --splits random");
+    let splits;
+    try {
+      splits = parseSplits(values.splits);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
     }
     const t0 = performance.now();
     const metrics = await trainModels({
@@ -71,7 +68,7 @@ if (import.meta.main) {
       models,
       ablation: !values["no-ablation"],
       force: values.force,
-      splits: splits as SplitName[],
+      splits,
       workers,
     });
     const tables = resultsTables(metrics);

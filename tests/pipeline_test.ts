@@ -14,7 +14,7 @@ import {
   parseFeatures,
   readConfig,
 } from "../lib/features/processed_data.ts";
-import { runTraining } from "../lib/pipeline/train_stage.ts";
+import { runTraining, trainModel } from "../lib/pipeline/train_stage.ts";
 import { Artifacts } from "../lib/pipeline/artifacts.ts";
 import { syntheticCsv } from "./support/synthetic_titles.ts";
 
@@ -86,6 +86,17 @@ Deno.test("preprocess → train → predict on a small synthetic data set", asyn
     });
     assert.ok(metrics.models.lr.f1_macro > 0.7, `F1 macro ${metrics.models.lr.f1_macro}`);
     assert.equal(metrics.models.lr.cv_curve.length, 9);
+    // One spec on one split's arrays, as the stage trains it: the same scores, nothing read or
+    // written; arrays of other blocks are refused.
+    const lr = lrSpec("lr", ["text", "categorical", "credits"]);
+    const arrays = await new Artifacts(out).loadFeatures({ features: lr.features });
+    const alone = await trainModel(lr, arrays, { verbose: false, workers: 1 });
+    assert.equal(alone.metrics.f1_macro, metrics.models.lr.f1_macro);
+    assert.deepEqual(alone.metrics.thresholds, metrics.models.lr.thresholds);
+    await assert.rejects(
+      () => trainModel(lr, full, { verbose: false, workers: 1 }),
+      /reads text \+ categorical \+ credits, but the arrays given are of text \+ categorical \+ metadata \+ credits/,
+    );
 
     // The saved genre model, applied to the raw titles, rebuilds every saved feature block bit for
     // bit, and predicts the test titles exactly as the train stage did, title by title.

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseTitles } from "../lib/data/netflix_csv.ts";
 import { runPreprocess } from "../lib/pipeline/preprocess.ts";
-import { loadProcessed, readConfig } from "../lib/features/processed_data.ts";
+import { loadProcessed, parseSplits, readConfig } from "../lib/features/processed_data.ts";
 import { temporalSplit } from "../lib/model_selection/temporal_split.ts";
 import { runTraining } from "../lib/pipeline/train_stage.ts";
 import type { ModelSpec } from "../lib/pipeline/model_catalog.ts";
@@ -149,6 +149,13 @@ Deno.test("train scores every model and the ablation on both splits; caching inc
       /random split is always trained/,
     );
   });
+});
+
+Deno.test("a --splits list: known names, random always among them", () => {
+  assert.deepEqual(parseSplits(" random , temporal"), ["random", "temporal"]);
+  assert.deepEqual(parseSplits("random"), ["random"]);
+  assert.throws(() => parseSplits("random,later"), /--splits: unknown split "later"; choose from/);
+  assert.throws(() => parseSplits("temporal"), /--splits: the random split is always trained/);
 });
 
 Deno.test("metrics.json without temporal scores stays readable; a broken one names the fix", () => {

@@ -340,6 +340,43 @@ export function parseFeatures(value: string): FeatureBlock[] {
   return list as FeatureBlock[];
 }
 
+/**
+ * Checks the splits asked for: known names, and `random` among them (it makes the saved models).
+ *
+ * @example
+ * ```ts
+ * checkSplits(["random", "temporal"]); // ["random", "temporal"]
+ * ```
+ */
+export function checkSplits(asked: readonly string[]): SplitName[] {
+  for (const s of asked) {
+    if (!SPLITS.includes(s as SplitName)) {
+      throw new Error(`unknown split "${s}"; choose from ${SPLITS.join(", ")}`);
+    }
+  }
+  if (!asked.includes("random")) {
+    throw new Error("the random split is always trained (it makes the saved models); add `random`");
+  }
+  return asked as SplitName[];
+}
+
+/**
+ * Parses a `--splits` value such as `random,temporal` (see {@linkcode checkSplits}).
+ *
+ * @example
+ * ```ts
+ * parseSplits("random"); // ["random"]
+ * ```
+ */
+export function parseSplits(value: string): SplitName[] {
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  try {
+    return checkSplits(list);
+  } catch (err) {
+    throw new Error(`--splits: ${(err as Error).message}`);
+  }
+}
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

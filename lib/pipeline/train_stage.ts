@@ -37,7 +37,12 @@ import { openPool } from "../models/estimator_pool.ts";
 import { defaultWorkers } from "../core/worker_pool.ts";
 import { sha256Hex } from "../core/sha256.ts";
 import { codeFingerprint } from "../io/source_hash.ts";
-import { type ProcessedData, type SplitName, SPLITS } from "../features/processed_data.ts";
+import {
+  checkSplits,
+  type ProcessedData,
+  type SplitName,
+  SPLITS,
+} from "../features/processed_data.ts";
 import {
   THRESHOLD_STRATEGIES,
   ThresholdedClassifier,
@@ -49,23 +54,18 @@ import type { ModelSpec } from "./model_catalog.ts";
 
 /** Options for {@linkcode trainModel} and {@linkcode runTraining}. */
 export interface TrainOptions {
-  /** Processed folder (default `processed_data`). */
-  dir?: string;
-  /** Keep the CV fold models in the trained model's `foldModels` (default false). */
-  keepFoldModels?: boolean;
   /** Print progress lines (default true). */
   verbose?: boolean;
-  /** Retrain models whose saved results are up to date (same spec, features and code). */
-  force?: boolean;
   /** Workers to fit on (default: the cores, at most 2; 1 = this thread only). */
   workers?: number;
   /** A pool already open to fit on (then `workers` is not used). */
   pool?: EstimatorPool;
-  /**
-   * The split {@linkcode trainModel} trains and scores on (default `random`, the study's); a
-   * model trained on the `temporal` split is never saved.
-   */
-  split?: SplitName;
+}
+
+/** Options for {@linkcode trainModel}. */
+export interface TrainModelOptions extends TrainOptions {
+  /** Keep the CV fold models in the trained model's `foldModels` (default false). */
+  keepFoldModels?: boolean;
 }
 
 /** A trained model with its evaluation. */
@@ -81,28 +81,38 @@ export interface TrainedModel {
 }
 
 /**
- * Trains one model spec on one split: its {@linkcode ThresholdedClassifier} (CV out-of-fold
- * probabilities → thresholds → final fit, side by side on the worker pool) → test scores. Saves
- * nothing ({@linkcode runTraining} saves the random split's models).
+ * Trains one model spec on one split's arrays (the spec's feature blocks): its
+ * {@linkcode ThresholdedClassifier} (CV out-of-fold probabilities → thresholds → final fit, side
+ * by side on the worker pool) → test scores. Reads and saves nothing ({@linkcode runTraining}
+ * reads the arrays and saves the random split's models).
  *
  * @example
  * ```ts
+ * import { Artifacts } from "./artifacts.ts";
  * import { modelSpecs } from "./model_catalog.ts";
  * const studyLr = modelSpecs().find((s) => s.name === "study_lr")!;
- * const { metrics } = await trainModel(studyLr);
+ * const data = await new Artifacts().loadFeatures({ features: studyLr.features });
+ * const { metrics } = await trainModel(studyLr, data);
  * console.log(metrics.f1_macro);
  * ```
  */
 export async function trainModel(
   spec: ModelSpec,
-  options: TrainOptions = {},
+  data: ProcessedData,
+  options: TrainModelOptions = {},
 ): Promise<TrainedModel> {
   using owned = options.pool ? undefined : openPool(options.workers ?? defaultWorkers());
   const pool = options.pool ?? owned!;
-  const artifacts = new Artifacts(options.dir);
   const log = options.verbose === false ? () => {} : (s: string) => console.log(s);
-  const split = options.split ?? "random";
-  const data = await artifacts.loadFeatures({ features: spec.features, split });
+  const { split } = data;
+  if (data.features.join("+") !== spec.features.join("+")) {
+    throw new Error(
+      `model "${spec.name}" reads ${spec.features.join(" + ")}, but the arrays given are of ` +
+        `${
+          data.features.join(" + ")
+        }: load them with \`loadFeatures({ features: spec.features })\``,
+    );
+  }
   const names = data.config.genres;
   const model = buildEstimator(spec.estimator, `model "${spec.name}"`);
   if (!(model instanceof ThresholdedClassifier)) {
@@ -233,6 +243,10 @@ const BEST_FOLDS_KEPT = "best";
 
 /** Options for {@linkcode runTraining}. */
 export interface RunTrainingOptions extends TrainOptions {
+  /** Processed folder (default `processed_data`). */
+  dir?: string;
+  /** Retrain models whose saved results are up to date (same spec, features and code). */
+  force?: boolean;
   /** Save the models, their probabilities and metrics.json (default true). */
   save?: boolean;
   /**
@@ -273,6 +287,7 @@ export async function runTraining(
   specs: ModelSpec[],
   options: RunTrainingOptions,
 ): Promise<MetricsFile> {
+  const asked = checkSplits(options.splits ?? SPLITS);
   using owned = options.pool ? undefined : openPool(options.workers ?? defaultWorkers());
   const pool = options.pool ?? owned!;
   const artifacts = new Artifacts(options.dir);
@@ -280,7 +295,15 @@ export async function runTraining(
   const config = await artifacts.readConfig();
   const previous = await artifacts.readMetricsIfAny();
   const save = options.save ?? true;
-  const splits = trainedSplits(options.splits ?? SPLITS, config.temporal !== undefined, log);
+  // Random always; temporal when asked and the features have it.
+  const splits = SPLITS.filter((s) => asked.includes(s) && (s === "random" || config.temporal));
+  if (asked.includes("temporal") && !config.temporal) {
+    log(
+      "\nnote: the features have no temporal split (no title on one side of the last training " +
+        "year, or features from an older version: re-run `npx deno task preprocess`); training " +
+        "on the random split only.",
+    );
+  }
   // Every module training runs, from this one down its imports (not the catalog: a spec is
   // data, and the cache key holds it whole).
   const code = await codeFingerprint(import.meta.url);
@@ -324,11 +347,10 @@ export async function runTraining(
       log(`\n✓ ${tag}: up to date (--force retrains)`);
       entries.add(job, before);
     } else {
-      const trained = await trainModel(spec, {
-        dir: options.dir,
+      const data = await artifacts.loadFeatures({ features: spec.features, split });
+      const trained = await trainModel(spec, data, {
         pool,
         verbose: options.verbose,
-        split,
         // The best model's fold models are kept for the explain stage (its permutation
         // importance needs exactly these fits).
         keepFoldModels: isSaved && spec.name === BEST_FOLDS_KEPT,
@@ -393,28 +415,6 @@ export async function runTraining(
   }
   if (save) await artifacts.writeMetrics(merged);
   return merged;
-}
-
-/** The splits to train: random always, temporal when asked and the features have it. */
-function trainedSplits(
-  asked: readonly SplitName[],
-  haveTemporal: boolean,
-  log: (s: string) => void,
-): SplitName[] {
-  for (const s of asked) {
-    if (!SPLITS.includes(s)) throw new Error(`unknown split "${s}"; use ${SPLITS.join(", ")}`);
-  }
-  if (!asked.includes("random")) {
-    throw new Error("the random split is always trained (it makes the saved models); add `random`");
-  }
-  if (asked.includes("temporal") && !haveTemporal) {
-    log(
-      "\nnote: the features have no temporal split (no title on one side of the last training " +
-        "year, or features from an older version: re-run `npx deno task preprocess`); training " +
-        "on the random split only.",
-    );
-  }
-  return SPLITS.filter((s) => asked.includes(s) && (s === "random" || haveTemporal));
 }
 
 function round(x: number): number {
