@@ -1,8 +1,9 @@
 /**
  * The training stage: for each model, 5-fold cross-validated out-of-fold probabilities on the
  * training rows (folds stratified by genre count), thresholds chosen on them, a final fit on all
- * training rows, one evaluation on the test rows; then `metrics.json`, the fitted models and the
- * probabilities on disk.
+ * training rows, one evaluation on the test rows ({@linkcode trainModel}: one spec on the arrays
+ * it is given, no file read or written); then `metrics.json`, the fitted models and the
+ * probabilities on disk ({@linkcode runTraining}, through `artifacts.ts`).
  *
  * Every model is trained and scored the same way on the temporal split too (titles added through
  * 2019 and the undated ones train, later ones test; features fitted on its training rows; CV
@@ -12,7 +13,7 @@
  * - `metrics.json`: `{ best, models: { NAME: { f1_macro, …, per_genre, thresholds, cv_curve, …,
  *   temporal: { f1_macro, …, per_genre, n_train, n_test, … } } }, ablation,
  *   embedder_comparison }`
- * - `models/<NAME>/`: the fitted model (see lib/model_store.ts) and `thresholds.json`
+ * - `models/<NAME>/`: the {@linkcode GenreModel} (feature pipeline, estimator, its thresholds)
  * - `predictions/<NAME>_oof.npy` (train rows × genres) and `<NAME>_test.npy` (test rows × genres)
  *
  * @module
